@@ -1,0 +1,79 @@
+package dev.agentic.model;
+
+/**
+ * Every Redis key and channel name the system uses. All keys of one request carry the request id as
+ * a hash tag ({@code {id}}), so they live on one Redis Cluster slot and one Lua script may touch them
+ * together.
+ */
+public final class RedisKeys {
+    /** Consumer group of every lane stream. */
+    public static final String WORKER_GROUP = "workers";
+
+    /** Stream of jobs that exceeded the maximum number of deliveries. */
+    public static final String DEAD_LETTERS = "agentic:dlq";
+
+    /** Field of a lane stream entry holding the encoded {@link Job}. */
+    public static final String JOB_FIELD = "job";
+
+    /** Field of a lane stream entry holding the job's wire version (readable without decoding). */
+    public static final String VERSION_FIELD = "v";
+
+    /** Fields of an event log entry. */
+    public static final String EVENT_TYPE_FIELD = "type";
+
+    public static final String EVENT_DATA_FIELD = "data";
+
+    /** Fields of the request hash. */
+    public static final String STATUS_FIELD = "status";
+
+    public static final String LAST_EVENT_FIELD = "last_event";
+    public static final String ANSWER_FIELD = "answer";
+    public static final String TENANT_FIELD = "tenant";
+    public static final String AGENT_FIELD = "agent";
+
+    private static final String PREFIX = "agentic:";
+
+    private RedisKeys() {}
+
+    /** The stream a lane's jobs wait in. */
+    public static String queue(Lane lane) {
+        return PREFIX + "queue:" + lane.wireName();
+    }
+
+    /** The request's hash: tenant, agent, status, answer, timestamps. */
+    public static String request(String requestId) {
+        return PREFIX + "req:{" + checked(requestId) + "}";
+    }
+
+    /** The request's durable event log (a stream). */
+    public static String events(String requestId) {
+        return PREFIX + "events:{" + checked(requestId) + "}";
+    }
+
+    /** The pub/sub channel that wakes relays when an event is appended to {@link #events}. */
+    public static String eventsChannel(String requestId) {
+        return events(requestId);
+    }
+
+    /** The request id of an {@link #eventsChannel} name. */
+    public static String requestIdOfChannel(String channel) {
+        int open = channel.indexOf('{');
+        int close = channel.lastIndexOf('}');
+        if (!channel.startsWith(PREFIX + "events:{") || close <= open) {
+            throw new IllegalArgumentException("not an events channel: " + channel);
+        }
+        return channel.substring(open + 1, close);
+    }
+
+    /** A worker's heartbeat key. */
+    public static String worker(String workerName) {
+        return PREFIX + "worker:" + workerName;
+    }
+
+    private static String checked(String requestId) {
+        if (!RequestId.isValid(requestId)) {
+            throw new IllegalArgumentException("invalid request id");
+        }
+        return requestId;
+    }
+}

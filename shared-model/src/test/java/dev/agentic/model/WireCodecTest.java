@@ -1,0 +1,97 @@
+package dev.agentic.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WireCodecTest {
+    private static final String ID = "0b8f5a8e-3c3e-4a4b-9a59-6f1f2b8f9d10";
+
+    private static Job job() {
+        return new Job(1, ID, "acme", "math", "What is 2+2?", null, Lane.INTERACTIVE, 1_000, 61_000, null);
+    }
+
+    @Test
+    void jobSurvivesARoundTrip() {
+        Job job = job();
+        assertThat(WireCodec.decodeJob(WireCodec.encodeJob(job))).isEqualTo(job);
+    }
+
+    @Test
+    void jobIsWrittenInSnakeCaseWithItsVersionAndWithoutNulls() {
+        String json = WireCodec.encodeJob(job());
+        assertThat(json)
+                .contains("\"v\":1", "\"agent\":\"math\"", "\"deadline_ms\":61000", "\"lane\":\"INTERACTIVE\"")
+                .doesNotContain("session_id", "traceparent");
+    }
+
+    @Test
+    void newerJobWithUnknownFieldsIsReadByThisVersion() {
+        String fromNewerWriter = """
+                {"v":2,"id":"%s","tenant":"acme","agent":"math","query":"1+1","lane":"INTERACTIVE",
+                 "created_at_ms":5,"deadline_ms":10,"priority":"high","routing":{"region":"eu"}}""".formatted(ID);
+        Job job = WireCodec.decodeJob(fromNewerWriter);
+        assertThat(job.v()).isEqualTo(2);
+        assertThat(job.query()).isEqualTo("1+1");
+    }
+
+    @Test
+    void jobWithoutVersionIsVersionOne() {
+        String legacy = """
+                {"id":"%s","tenant":"t","agent":"math","query":"1","lane":"BATCH","created_at_ms":1,"deadline_ms":2}""".formatted(ID);
+        assertThat(WireCodec.decodeJob(legacy).v()).isEqualTo(1);
+    }
+
+    @Test
+    void undecodableJobsAreReportedAsMalformed() {
+        assertThatThrownBy(() -> WireCodec.decodeJob("{not json")).isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeJob("{\"id\":\"../../etc\",\"tenant\":\"t\"}"))
+                .isInstanceOf(MalformedWireDataException.class);
+    }
+
+    @Test
+    void everyEventTypeSurvivesARoundTripWithoutLeakingHelperProperties() {
+        StreamEvent[] events = {
+            new StreamEvent.Queued("interactive"),
+            new StreamEvent.Start("w1", 1),
+            new StreamEvent.Token("4"),
+            new StreamEvent.ToolStart("calculator", "2+2"),
+            new StreamEvent.ToolEnd("calculator", "4"),
+            new StreamEvent.Metadata(Map.of("model", "sim")),
+            new StreamEvent.Restart(2, "worker lost"),
+            new StreamEvent.Done(new Usage(3, 5, 0.01), "stop"),
+            new StreamEvent.Error("agent_failed", "boom", false)
+        };
+        for (StreamEvent event : events) {
+            String data = WireCodec.encodeData(event);
+            assertThat(data).doesNotContain("terminal", "\"type\"");
+            EventType type = EventType.fromWire(event.type()).orElseThrow();
+            assertThat(WireCodec.decodeEvent(type, data)).isEqualTo(event);
+        }
+    }
+
+    @Test
+    void onlyDoneAndErrorAreTerminal() {
+        assertThat(EventType.isTerminal("done")).isTrue();
+        assertThat(EventType.isTerminal("error")).isTrue();
+        assertThat(EventType.isTerminal("token")).isFalse();
+        assertThat(EventType.isTerminal("some_future_event")).isFalse();
+    }
+
+    @Test
+    void liveMessageCarriesPreviousIdAndKeepsNewlinesInData() {
+        LoggedEvent event =
+                new LoggedEvent(EventId.parse("17-3"), EventId.parse("17-2"), "token", "{\"text\":\"a\\nb\"}\nrest");
+        assertThat(WireCodec.decodeLiveMessage(WireCodec.encodeLiveMessage(event)))
+                .isEqualTo(event);
+    }
+
+    @Test
+    void malformedLiveMessageIsRejected() {
+        assertThatThrownBy(() -> WireCodec.decodeLiveMessage("garbage")).isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeLiveMessage("x\n1-1\ntoken\n{}"))
+                .isInstanceOf(MalformedWireDataException.class);
+    }
+}
