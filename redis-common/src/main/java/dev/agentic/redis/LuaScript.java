@@ -1,0 +1,54 @@
+package dev.agentic.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
+
+/** A Lua script run by its SHA1, loaded again when Redis has forgotten it (after a restart). */
+final class LuaScript {
+    private final String source;
+    private final String sha;
+
+    private LuaScript(String source) {
+        this.source = source;
+        this.sha = sha1(source);
+    }
+
+    static LuaScript fromResource(String name) {
+        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + name);
+            }
+            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs the script; a {@code false} reply comes back as {@code null}. */
+    @Nullable
+    String run(RedisCommands<String, String> redis, String[] keys, String... args) {
+        try {
+            return redis.evalsha(sha, ScriptOutputType.VALUE, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(source, ScriptOutputType.VALUE, keys, args);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.agentic.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import java.time.Duration;
+
+/**
+ * How to reach Redis.
+ *
+ * @param uri {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
+ * @param commandTimeout how long one command may take before it fails; keep it short so a dead
+ *     Redis becomes a 503 rather than a hung request
+ * @param connectTimeout how long a (re)connect attempt may take
+ */
+public record RedisSettings(String uri, Duration commandTimeout, Duration connectTimeout) {
+    public RedisSettings {
+        RedisURI.create(uri); // fails early on a malformed URI
+        if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+            throw new IllegalArgumentException("command timeout must be positive");
+        }
+    }
+
+    /**
+     * A client whose connections reconnect by themselves and, while disconnected, reject commands at
+     * once instead of queueing them.
+     */
+    public RedisClient createClient() {
+        RedisClient client = RedisClient.create(RedisURI.create(uri));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(connectTimeout)
+                        .keepAlive(true)
+                        .build())
+                .build());
+        return client;
+    }
+
+    /** Where the URI points, without credentials, for logs. */
+    public String redactedUri() {
+        RedisURI parsed = RedisURI.create(uri);
+        return (parsed.isSsl() ? "rediss://" : "redis://") + parsed.getHost() + ":" + parsed.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSettings[uri=" + redactedUri() + ", commandTimeout=" + commandTimeout + ", connectTimeout="
+                + connectTimeout + "]";
+    }
+}

@@ -1,0 +1,132 @@
+package dev.agentic.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentic.model.EventId;
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.LoggedEvent;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.model.Usage;
+import dev.agentic.model.WireCodec;
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EventLogTest {
+    private static RedisServer server;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> connection;
+    private static EventLog log;
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServer.start();
+        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
+        connection = client.connect();
+        log = new EventLog(connection, Duration.ofMinutes(5), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    private static Job newJob() {
+        long now = System.currentTimeMillis();
+        return new Job(1, RequestId.newId(), "acme", "math", "1+1", null, Lane.INTERACTIVE, now, now + 60_000, null);
+    }
+
+    @Test
+    void openWritesQueuedEventOnceAndRefusesADuplicateId() {
+        Job job = newJob();
+        assertThat(log.open(job)).isTrue();
+        assertThat(log.open(job)).isFalse();
+        List<LoggedEvent> events = log.readAfter(job.id(), EventId.ZERO, 10);
+        assertThat(events).extracting(LoggedEvent::type).containsExactly("queued");
+        assertThat(log.status(job.id())).containsEntry("status", "queued").containsEntry("tenant", "acme");
+    }
+
+    @Test
+    void appendsInOrderAndReadsStrictlyAfterAnId() {
+        Job job = newJob();
+        log.open(job);
+        EventId first = log.append(job.id(), new StreamEvent.Token("a")).orElseThrow();
+        EventId second = log.append(job.id(), new StreamEvent.Token("b")).orElseThrow();
+        assertThat(second).isGreaterThan(first);
+        List<LoggedEvent> afterFirst = log.readAfter(job.id(), first, 10);
+        assertThat(afterFirst).singleElement().satisfies(e -> {
+            assertThat(e.id()).isEqualTo(second);
+            assertThat(e.previous()).isEqualTo(first);
+            assertThat(e.data()).isEqualTo("{\"text\":\"b\"}");
+        });
+    }
+
+    @Test
+    void onlyTheFirstTerminalEventIsWritten() {
+        Job job = newJob();
+        log.open(job);
+        assertThat(log.finish(job.id(), new StreamEvent.Done(Usage.NONE, "stop"), "4"))
+                .isPresent();
+        assertThat(log.finish(job.id(), new StreamEvent.Error("late", "second attempt", false), ""))
+                .isEmpty();
+        assertThat(log.append(job.id(), new StreamEvent.Token("late"))).isEmpty();
+        assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
+                .extracting(LoggedEvent::type)
+                .containsExactly("queued", "done");
+        assertThat(log.status(job.id())).containsEntry("status", "done").containsEntry("answer", "4");
+    }
+
+    @Test
+    void eventsOfAnUnknownRequestAreNotWritten() {
+        assertThat(log.append(RequestId.newId(), new StreamEvent.Token("x"))).isEmpty();
+    }
+
+    @Test
+    void publishesEachEventWithThePreviousEntryId() throws InterruptedException {
+        Job job = newJob();
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub()) {
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    received.add(message);
+                }
+            });
+            sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
+            log.open(job);
+            EventId token = log.append(job.id(), new StreamEvent.Token("hi")).orElseThrow();
+
+            LoggedEvent queued = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
+            LoggedEvent live = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
+            assertThat(queued.previous()).isEqualTo(EventId.ZERO);
+            assertThat(live.id()).isEqualTo(token);
+            assertThat(live.previous()).isEqualTo(queued.id());
+            assertThat(live.type()).isEqualTo("token");
+        }
+    }
+
+    @Test
+    void logAndHashExpireAfterTheRetention() {
+        Job job = newJob();
+        log.open(job);
+        long ttl = connection.sync().ttl(RedisKeys.events(job.id()));
+        assertThat(ttl).isBetween(1L, 300L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1L, 300L);
+    }
+}

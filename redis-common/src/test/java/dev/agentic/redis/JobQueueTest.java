@@ -1,0 +1,96 @@
+package dev.agentic.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JobQueueTest {
+    private RedisServer server;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private RedisCommands<String, String> redis;
+
+    @BeforeEach
+    void startRedis() {
+        server = RedisServer.start();
+        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)).createClient();
+        connection = client.connect();
+        redis = connection.sync();
+    }
+
+    @AfterEach
+    void stopRedis() {
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    private static Job job() {
+        long now = System.currentTimeMillis();
+        return new Job(1, RequestId.newId(), "t", "math", "2+2", null, Lane.INTERACTIVE, now, now + 1000, null);
+    }
+
+    @Test
+    void deliversEachJobToOneConsumerAndKeepsItPendingUntilAcked() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        Job job = job();
+        JobQueue.enqueue(redis, job);
+
+        List<StreamMessage<String, String>> first =
+                JobQueue.read(redis, Lane.INTERACTIVE, "w1", 10, Duration.ZERO, false);
+        assertThat(first)
+                .singleElement()
+                .satisfies(m -> assertThat(WireCodec.decodeJob(m.getBody().get(RedisKeys.JOB_FIELD)))
+                        .isEqualTo(job));
+        assertThat(JobQueue.read(redis, Lane.INTERACTIVE, "w2", 10, Duration.ZERO, false))
+                .isEmpty();
+        assertThat(JobQueue.read(redis, Lane.INTERACTIVE, "w1", 10, Duration.ZERO, true))
+                .hasSize(1);
+
+        JobQueue.ack(redis, Lane.INTERACTIVE, first.get(0).getId());
+        assertThat(JobQueue.read(redis, Lane.INTERACTIVE, "w1", 10, Duration.ZERO, true))
+                .isEmpty();
+    }
+
+    @Test
+    void ensureGroupIsIdempotent() {
+        JobQueue.ensureGroup(redis, Lane.BATCH);
+        JobQueue.ensureGroup(redis, Lane.BATCH);
+        assertThat(redis.xinfoGroups(RedisKeys.queue(Lane.BATCH))).hasSize(1);
+    }
+
+    @Test
+    void missingGroupIsRecognisedAndRecreated() {
+        assertThatThrownBy(() -> JobQueue.read(redis, Lane.INTERACTIVE, "w1", 1, Duration.ZERO, false))
+                .isInstanceOfSatisfying(
+                        RedisException.class,
+                        e -> assertThat(JobQueue.isMissingGroup(e)).isTrue());
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        assertThat(JobQueue.read(redis, Lane.INTERACTIVE, "w1", 1, Duration.ZERO, false))
+                .isEmpty();
+    }
+
+    @Test
+    void commandsFailFastWhileRedisIsDown() {
+        server.kill();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> redis.ping()).isInstanceOf(RedisException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+}

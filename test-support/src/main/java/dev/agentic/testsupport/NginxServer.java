@@ -1,0 +1,88 @@
+package dev.agentic.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Nginx rendered from the project's {@code nginx/agentic.conf.template}, proxying to the given
+ * ingress ports, in a private prefix folder.
+ */
+public final class NginxServer implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path prefix;
+
+    private NginxServer(Process process, int port, Path prefix) {
+        this.process = process;
+        this.port = port;
+        this.prefix = prefix;
+    }
+
+    public static NginxServer start(Path template, List<Integer> upstreamPorts) {
+        Path nginx = Binaries.require("nginx", "nginx-light");
+        int port = FreePorts.next();
+        try {
+            Path prefix = Files.createTempDirectory("agentic-nginx-");
+            Path conf = render(template, prefix, port, upstreamPorts);
+            Process process = new ProcessBuilder(nginx.toString(), "-p", prefix.toString(), "-c", conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("stdout.log").toFile())
+                    .start();
+            Waits.until("nginx on port " + port, Duration.ofSeconds(10), () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("nginx exited; see " + prefix.resolve("stdout.log"));
+                }
+                return Waits.portOpen(port);
+            });
+            return new NginxServer(process, port, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fills the template's placeholders; the same ones {@code bin/agentic} fills. */
+    static Path render(Path template, Path prefix, int port, List<Integer> upstreamPorts) throws IOException {
+        Path tmp = Files.createDirectories(prefix.resolve("tmp"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String servers = upstreamPorts.stream()
+                .map(p -> "server 127.0.0.1:" + p + " max_fails=1 fail_timeout=2s;")
+                .collect(Collectors.joining("\n    "));
+        String conf = Files.readString(template)
+                .replace("{{PREFIX}}", prefix.toString())
+                .replace("{{LISTEN}}", "127.0.0.1:" + port)
+                .replace("{{UPSTREAM_SERVERS}}", servers);
+        return Files.writeString(prefix.resolve("nginx.conf"), conf);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path prefix() {
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
