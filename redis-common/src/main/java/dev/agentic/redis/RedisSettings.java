@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 
 /**
@@ -28,17 +29,30 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
      * once instead of queueing them.
      */
     public RedisClient createClient() {
-        RedisClient client = RedisClient.create(RedisURI.create(uri));
+        RedisURI target = RedisURI.create(uri);
+        target.setTimeout(commandTimeout);
+        RedisClient client = RedisClient.create(target);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                // Each connection's own timeout: the command timeout, longer for blocking reads.
+                .timeoutOptions(TimeoutOptions.enabled())
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(connectTimeout)
                         .keepAlive(true)
                         .build())
                 .build());
         return client;
+    }
+
+    /**
+     * A connection for blocking reads ({@code XREADGROUP BLOCK}): its timeout covers the block time,
+     * and it must not be shared, since a blocked connection delays every other command on it.
+     */
+    public StatefulRedisConnection<String, String> connectForBlocking(RedisClient client, Duration block) {
+        StatefulRedisConnection<String, String> connection = client.connect();
+        connection.setTimeout(block.plus(commandTimeout));
+        return connection;
     }
 
     /** Where the URI points, without credentials, for logs. */

@@ -13,7 +13,7 @@ local previous = redis.call('HGET', KEYS[1], 'last_event') or '0-0'
 local id = redis.call('XADD', KEYS[2], '*', 'type', ARGV[1], 'data', ARGV[2])
 redis.call('HSET', KEYS[1], 'last_event', id, 'updated_ms', ARGV[6])
 if ARGV[4] == '1' then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'answer', ARGV[5], 'finished_ms', ARGV[6])
+  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'answer', ARGV[5], 'result', ARGV[2], 'finished_ms', ARGV[6])
 elseif ARGV[1] == 'start' then
   redis.call('HSET', KEYS[1], 'status', 'running')
 end

@@ -69,6 +69,19 @@ class JobQueueTest {
     }
 
     @Test
+    void blockingReadMayOutlastTheCommandTimeout() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        RedisSettings settings = new RedisSettings(server.uri(), Duration.ofMillis(300), Duration.ofSeconds(1));
+        RedisClient shortTimeouts = settings.createClient();
+        try (var blocking = settings.connectForBlocking(shortTimeouts, Duration.ofSeconds(1))) {
+            assertThat(JobQueue.read(blocking.sync(), Lane.INTERACTIVE, "w1", 1, Duration.ofSeconds(1), false))
+                    .isEmpty();
+        } finally {
+            shortTimeouts.shutdown();
+        }
+    }
+
+    @Test
     void ensureGroupIsIdempotent() {
         JobQueue.ensureGroup(redis, Lane.BATCH);
         JobQueue.ensureGroup(redis, Lane.BATCH);

@@ -28,6 +28,9 @@ public final class RedisKeys {
 
     public static final String LAST_EVENT_FIELD = "last_event";
     public static final String ANSWER_FIELD = "answer";
+    /** The terminal event's payload: usage of a {@code done}, code and message of an {@code error}. */
+    public static final String RESULT_FIELD = "result";
+
     public static final String TENANT_FIELD = "tenant";
     public static final String AGENT_FIELD = "agent";
 

@@ -1,0 +1,62 @@
+package dev.agentic.ingress.config;
+
+import dev.agentic.redis.RedisSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every knob of an ingress instance (prefix {@code agentic}). docs/configuration.md lists them; a
+ * test checks that the list and this record agree.
+ */
+@Validated
+@ConfigurationProperties("agentic")
+public record IngressProperties(
+        @Valid @DefaultValue Redis redis,
+        @Valid @DefaultValue Ingress ingress) {
+
+    /**
+     * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users
+     * @param commandTimeout how long one Redis command may take; a dead Redis becomes a 503 after it
+     * @param connectTimeout how long a (re)connect attempt may take
+     */
+    public record Redis(
+            @DefaultValue("redis://127.0.0.1:6379") String uri,
+            @DefaultValue("1s") Duration commandTimeout,
+            @DefaultValue("1s") Duration connectTimeout) {
+        public RedisSettings settings() {
+            return new RedisSettings(uri, commandTimeout, connectTimeout);
+        }
+
+        @Override
+        public String toString() {
+            return settings().toString();
+        }
+    }
+
+    /**
+     * @param agents agent types clients may ask for; others get 400 (must match what workers run)
+     * @param defaultAgent agent used when a request names none
+     * @param defaultTenant tenant of unauthenticated requests
+     * @param maxBodySize largest request body accepted; larger ones get 413
+     * @param maxQueryLength longest query text in characters; longer ones get 400
+     * @param heartbeat interval of SSE comment lines on idle streams; keep under every proxy's read timeout
+     * @param defaultDeadline how long a request may wait and run before it is dropped or answered 504
+     * @param eventRetention how long a request's status and event log are kept after its last event
+     */
+    public record Ingress(
+            @DefaultValue({"math", "general"}) @NotEmpty Set<String> agents,
+            @DefaultValue("general") String defaultAgent,
+            @DefaultValue("public") String defaultTenant,
+            @DefaultValue("64KB") DataSize maxBodySize,
+            @DefaultValue("8000") @Min(1) int maxQueryLength,
+            @DefaultValue("15s") Duration heartbeat,
+            @DefaultValue("5m") Duration defaultDeadline,
+            @DefaultValue("1h") Duration eventRetention) {}
+}

@@ -1,0 +1,82 @@
+package dev.agentic.ingress.query;
+
+import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.EventType;
+import dev.agentic.model.Job;
+import dev.agentic.model.LoggedEvent;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.model.WireCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+
+/** For clients that want plain JSON: waits on the event stream and returns the whole answer. */
+final class AnswerCollector {
+    private AnswerCollector() {}
+
+    static Map<String, Object> await(Job job, EventCursor cursor, Clock clock) throws InterruptedException {
+        StringBuilder answer = new StringBuilder();
+        while (true) {
+            long remaining = job.deadlineMs() - clock.millis();
+            if (remaining <= 0) {
+                throw new ApiException(
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        "deadline_exceeded",
+                        "No answer before the request's deadline",
+                        Map.of("id", job.id()));
+            }
+            for (LoggedEvent event : cursor.next(Duration.ofMillis(Math.min(remaining, 5_000)))) {
+                Optional<EventType> type = EventType.fromWire(event.type());
+                if (type.isEmpty()) {
+                    continue; // an event type from a newer worker: not part of the answer
+                }
+                switch (WireCodec.decodeEvent(type.get(), event.data())) {
+                    case StreamEvent.Token token -> answer.append(token.text());
+                    case StreamEvent.Restart restart -> answer.setLength(0);
+                    case StreamEvent.Done done -> {
+                        return answerBody(job, answer.toString(), done);
+                    }
+                    case StreamEvent.Error error -> throw failed(job, error);
+                    case StreamEvent.Queued q -> {}
+                    case StreamEvent.Start s -> {}
+                    case StreamEvent.ToolStart t -> {}
+                    case StreamEvent.ToolEnd t -> {}
+                    case StreamEvent.Metadata m -> {}
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> answerBody(Job job, String answer, StreamEvent.Done done) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", job.id());
+        body.put("agent_type", job.agent());
+        body.put("answer", answer);
+        body.put(
+                "usage",
+                Map.of(
+                        "tokens_in", done.usage().tokensIn(),
+                        "tokens_out", done.usage().tokensOut(),
+                        "cost_usd", done.usage().costUsd()));
+        body.put("finish_reason", done.finishReason());
+        return body;
+    }
+
+    /** The HTTP status of a failed request, chosen by the error's code. */
+    static ApiException failed(Job job, StreamEvent.Error error) {
+        HttpStatus status = switch (error.code()) {
+            case "math_unparseable", "math_error" -> HttpStatus.UNPROCESSABLE_CONTENT;
+            case "unknown_agent" -> HttpStatus.BAD_REQUEST;
+            case "deadline_exceeded", "llm_timeout" -> HttpStatus.GATEWAY_TIMEOUT;
+            case "llm_overloaded", "llm_unavailable", "redis_unavailable" -> HttpStatus.SERVICE_UNAVAILABLE;
+            case "llm_error", "llm_auth" -> HttpStatus.BAD_GATEWAY;
+            default -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+        return new ApiException(
+                status, error.code(), error.message(), Map.of("id", job.id(), "retryable", error.retryable()));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.agentic.ingress.relay;
+
+import dev.agentic.model.EventId;
+import dev.agentic.model.LoggedEvent;
+import dev.agentic.redis.EventLog;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client's position in a request's event stream. It subscribes before it first reads the log,
+ * then takes live messages; a live message whose previous id is not the last one delivered reveals
+ * a gap (pub/sub is at-most-once), which is filled from the log. Events are delivered in log order
+ * with no gap and no duplicate.
+ */
+public final class EventCursor implements AutoCloseable {
+    /** Live messages waiting for the client; beyond this, they are dropped and read from the log. */
+    private static final int LIVE_CAPACITY = 1024;
+
+    private static final int LOG_PAGE = 500;
+
+    private final String requestId;
+    private final EventLog log;
+    private final BlockingQueue<LoggedEvent> live = new LinkedBlockingQueue<>(LIVE_CAPACITY);
+    private final Subscriptions.Subscription subscription;
+    private EventId last;
+    private boolean logHasMore = true;
+    private boolean finished;
+
+    /**
+     * @param after deliver only events after this id ({@link EventId#ZERO} for all)
+     */
+    public EventCursor(String requestId, EventLog log, Subscriptions subscriptions, EventId after) {
+        this.requestId = requestId;
+        this.log = log;
+        this.last = after;
+        this.subscription = subscriptions.subscribe(requestId, live::offer);
+    }
+
+    /**
+     * The next events, waiting up to {@code wait} for one. An empty list means nothing happened
+     * within the wait (time for a heartbeat). After the terminal event it returns nothing more.
+     */
+    public List<LoggedEvent> next(Duration wait) throws InterruptedException {
+        if (finished) {
+            return List.of();
+        }
+        if (logHasMore) {
+            return readLog();
+        }
+        LoggedEvent event = live.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (event == null) {
+            // Idle: a lost wake-up must not stall the stream, so look at the log.
+            return readLog();
+        }
+        if (!event.id().isAfter(last)) {
+            return List.of();
+        }
+        if (Objects.equals(event.previous(), last)) {
+            return deliver(List.of(event));
+        }
+        return readLog();
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    private List<LoggedEvent> readLog() {
+        List<LoggedEvent> page = log.readAfter(requestId, last, LOG_PAGE);
+        logHasMore = page.size() == LOG_PAGE;
+        return deliver(page);
+    }
+
+    private List<LoggedEvent> deliver(List<LoggedEvent> events) {
+        for (int i = 0; i < events.size(); i++) {
+            LoggedEvent event = events.get(i);
+            last = event.id();
+            if (event.isTerminal()) {
+                finished = true;
+                return events.subList(0, i + 1);
+            }
+        }
+        return events;
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.agentic.ingress.relay;
+
+import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.EventType;
+import dev.agentic.model.LoggedEvent;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.model.WireCodec;
+import io.lettuce.core.RedisException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes a request's events to one client as Server-Sent Events, on the request's own virtual
+ * thread: {@code id:} is the log entry id, {@code event:} the type, {@code data:} the JSON payload.
+ * Idle streams get a comment line every heartbeat. The stream ends after the terminal event.
+ */
+@Component
+public class SseRelay {
+    private static final Logger log = LoggerFactory.getLogger(SseRelay.class);
+
+    private final Duration heartbeat;
+    private final Timer timeToFirstToken;
+
+    SseRelay(IngressProperties properties, MeterRegistry meters) {
+        this.heartbeat = properties.ingress().heartbeat();
+        this.timeToFirstToken = Timer.builder("agentic.ingress.time.to.first.token")
+                .description("From acceptance to the first token written to an SSE client")
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    /** Sends the 200 and relays until the terminal event, a client disconnect or a Redis failure. */
+    public void relay(String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response) {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache, no-transform");
+        response.setHeader("X-Accel-Buffering", "no");
+        response.setHeader("X-Request-Id", requestId);
+        try {
+            OutputStream out = response.getOutputStream();
+            write(out, "retry: 2000\n\n");
+            pump(cursor, acceptedAtMs, out);
+        } catch (IOException e) {
+            log.debug("Query(id={}) client went away: {}", requestId, e.getMessage());
+        } catch (RedisException e) {
+            log.warn("Query(id={}) stream ended: Redis unavailable: {}", requestId, e.getMessage());
+            writeQuietly(
+                    response,
+                    errorFrame("redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writeQuietly(
+                    response, errorFrame("shutting_down", "This instance is shutting down; resume with Last-Event-ID"));
+        }
+    }
+
+    private void pump(EventCursor cursor, long acceptedAtMs, OutputStream out)
+            throws IOException, InterruptedException {
+        boolean firstToken = true;
+        while (!cursor.isFinished()) {
+            List<LoggedEvent> events = cursor.next(heartbeat);
+            if (events.isEmpty()) {
+                write(out, ":\n\n");
+                continue;
+            }
+            StringBuilder frames = new StringBuilder();
+            for (LoggedEvent event : events) {
+                if (firstToken && event.type().equals(EventType.TOKEN.wireName())) {
+                    firstToken = false;
+                    timeToFirstToken.record(Duration.ofMillis(System.currentTimeMillis() - acceptedAtMs));
+                }
+                frames.append(frame(event.id().toString(), event.type(), event.data()));
+            }
+            write(out, frames.toString());
+        }
+    }
+
+    static String frame(String id, String type, String data) {
+        StringBuilder frame = new StringBuilder();
+        if (!id.isEmpty()) {
+            frame.append("id: ").append(id).append('\n');
+        }
+        frame.append("event: ").append(type).append('\n');
+        for (String line : data.split("\n", -1)) {
+            frame.append("data: ").append(line).append('\n');
+        }
+        return frame.append('\n').toString();
+    }
+
+    /** An {@code error} frame that is not in the log (the log is what failed); it has no id. */
+    static String errorFrame(String code, String message) {
+        return frame("", "error", WireCodec.encodeData(new StreamEvent.Error(code, message, true)));
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void writeQuietly(HttpServletResponse response, String text) {
+        try {
+            write(response.getOutputStream(), text);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not write final frame: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.agentic.ingress.web;
+
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+
+/**
+ * A refusal the client caused or must know about; {@link ProblemAdvice} turns it into an {@code
+ * application/problem+json} response with {@link #type()} as the problem type.
+ */
+public class ApiException extends RuntimeException {
+    private final HttpStatus status;
+    private final String code;
+    private final Map<String, Object> properties;
+
+    public ApiException(HttpStatus status, String code, String detail, Map<String, Object> properties) {
+        super(detail);
+        this.status = status;
+        this.code = code;
+        this.properties = Map.copyOf(properties);
+    }
+
+    public ApiException(HttpStatus status, String code, String detail) {
+        this(status, code, detail, Map.of());
+    }
+
+    public static ApiException notFound(String id) {
+        return new ApiException(HttpStatus.NOT_FOUND, "not_found", "No query with id '" + printable(id) + "'");
+    }
+
+    public static ApiException redisUnavailable() {
+        return new ApiException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "redis_unavailable",
+                "The queue is unreachable; nothing was accepted. Retry shortly.",
+                Map.of("retryable", true));
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public URI type() {
+        return ProblemAdvice.typeOf(code);
+    }
+
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    /** An id echoed back safely: printable ASCII only, bounded. */
+    public static String printable(String text) {
+        String cleaned = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return cleaned.length() <= 64 ? cleaned : cleaned.substring(0, 64) + "...";
+    }
+}

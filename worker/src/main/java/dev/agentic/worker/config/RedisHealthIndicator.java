@@ -1,0 +1,28 @@
+package dev.agentic.worker.config;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/** Up while Redis answers PING; part of readiness. */
+@Component("redis")
+class RedisHealthIndicator implements HealthIndicator {
+    private final StatefulRedisConnection<String, String> connection;
+
+    RedisHealthIndicator(StatefulRedisConnection<String, String> connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public Health health() {
+        try {
+            return Health.up().withDetail("ping", connection.sync().ping()).build();
+        } catch (RedisException e) {
+            return Health.down()
+                    .withDetail("error", String.valueOf(e.getMessage()))
+                    .build();
+        }
+    }
+}

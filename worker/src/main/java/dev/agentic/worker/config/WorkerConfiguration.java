@@ -1,0 +1,79 @@
+package dev.agentic.worker.config;
+
+import dev.agentic.redis.EventLog;
+import dev.agentic.worker.agent.Agent;
+import dev.agentic.worker.agent.AgentRegistry;
+import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
+import dev.agentic.worker.agent.general.GeneralAgent;
+import dev.agentic.worker.agent.math.MathAgent;
+import dev.agentic.worker.consumer.JobConsumer;
+import dev.agentic.worker.consumer.JobRunner;
+import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class WorkerConfiguration {
+
+    @Bean(destroyMethod = "shutdown")
+    RedisClient redisClient(WorkerProperties properties) {
+        return properties.redis().settings().createClient();
+    }
+
+    /** Shared, multiplexed connection for event appends and acks. */
+    @Bean(destroyMethod = "close")
+    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
+        return client.connect();
+    }
+
+    @Bean
+    EventLog eventLog(StatefulRedisConnection<String, String> connection, WorkerProperties properties) {
+        return new EventLog(connection, properties.worker().eventRetention(), Clock.systemUTC());
+    }
+
+    @Bean
+    AgentRegistry agentRegistry(WorkerProperties properties) {
+        List<Agent> agents = new ArrayList<>(List.of(new MathAgent(), generalAgent(properties.llm())));
+        if (properties.worker().diagnosticAgent()) {
+            agents.add(new DiagnosticAgent());
+        }
+        return new AgentRegistry(agents);
+    }
+
+    private static GeneralAgent generalAgent(WorkerProperties.Llm llm) {
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
+                .baseUrl(llm.baseUrl())
+                .apiKey(llm.apiKey())
+                .modelName(llm.model())
+                .maxTokens(llm.maxTokens())
+                .timeout(llm.timeout())
+                .httpClientBuilder(new JdkHttpClientBuilder()
+                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1))
+                        .connectTimeout(llm.connectTimeout())
+                        .readTimeout(llm.timeout()))
+                .build();
+        return new GeneralAgent(model, llm.systemPrompt());
+    }
+
+    @Bean
+    JobRunner jobRunner(EventLog eventLog, AgentRegistry agents, WorkerProperties properties, MeterRegistry meters) {
+        return new JobRunner(eventLog, agents, properties.worker().consumerName(), Clock.systemUTC(), meters);
+    }
+
+    @Bean
+    JobConsumer jobConsumer(
+            RedisClient client,
+            StatefulRedisConnection<String, String> connection,
+            JobRunner runner,
+            WorkerProperties properties) {
+        return new JobConsumer(client, connection, runner, properties.redis().settings(), properties.worker());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.agentic.worker.config;
+
+import dev.agentic.model.Lane;
+import dev.agentic.redis.RedisSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every knob of a worker (prefix {@code agentic}). docs/configuration.md lists them; a test checks
+ * that the list and this record agree.
+ *
+ * @param redis how to reach Redis
+ * @param worker the consumer loop
+ * @param llm the OpenAI-compatible endpoint of the {@code general} agent
+ */
+@Validated
+@ConfigurationProperties("agentic")
+public record WorkerProperties(
+        @Valid @DefaultValue Redis redis,
+        @Valid @DefaultValue Worker worker,
+        @Valid @DefaultValue Llm llm) {
+
+    /**
+     * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users
+     * @param commandTimeout how long one Redis command may take
+     * @param connectTimeout how long a (re)connect attempt may take
+     */
+    public record Redis(
+            @DefaultValue("redis://127.0.0.1:6379") String uri,
+            @DefaultValue("2s") Duration commandTimeout,
+            @DefaultValue("2s") Duration connectTimeout) {
+        public RedisSettings settings() {
+            return new RedisSettings(uri, commandTimeout, connectTimeout);
+        }
+
+        @Override
+        public String toString() {
+            return settings().toString();
+        }
+    }
+
+    /**
+     * @param name consumer name in the group; must be unique per instance (default: host name and pid)
+     * @param concurrency jobs one worker runs at once
+     * @param lanes lanes to consume, most preferred first
+     * @param pollTimeout how long one blocking read waits for work
+     * @param shutdownGrace how long a stopping worker lets in-flight jobs finish before interrupting them
+     * @param eventRetention how long a request's status and event log are kept after its last event
+     * @param diagnosticAgent register the {@code diagnostic} agent (fail / sleep on demand; for tests)
+     */
+    public record Worker(
+            @Nullable String name,
+            @DefaultValue("4") @Min(1) @Max(1024) int concurrency,
+
+            @DefaultValue({"interactive", "batch"}) @NotEmpty
+            List<Lane> lanes,
+
+            @DefaultValue("2s") Duration pollTimeout,
+            @DefaultValue("30s") Duration shutdownGrace,
+            @DefaultValue("1h") Duration eventRetention,
+            @DefaultValue("false") boolean diagnosticAgent) {
+
+        public String consumerName() {
+            if (name != null && !name.isBlank()) {
+                return name;
+            }
+            String host = System.getenv().getOrDefault("HOSTNAME", "worker");
+            return host + "-" + ProcessHandle.current().pid();
+        }
+    }
+
+    /**
+     * @param baseUrl OpenAI-compatible base URL (default: the local LLM simulator)
+     * @param model model name sent to the provider
+     * @param apiKey bearer key for the provider; never logged
+     * @param systemPrompt system message of the {@code general} agent
+     * @param maxTokens cap on generated tokens per answer
+     * @param connectTimeout connect timeout to the provider
+     * @param timeout read timeout: longest silence allowed inside a streamed answer
+     */
+    public record Llm(
+            @DefaultValue("http://127.0.0.1:8090/v1") String baseUrl,
+            @DefaultValue("agentic-llm-simulator") String model,
+            @DefaultValue("none") String apiKey,
+
+            @DefaultValue("You are a helpful assistant. Answer concisely.")
+            String systemPrompt,
+
+            @DefaultValue("512") @Min(1) int maxTokens,
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("60s") Duration timeout) {
+        @Override
+        public String toString() {
+            return "Llm[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=***, maxTokens=" + maxTokens
+                    + ", connectTimeout=" + connectTimeout + ", timeout=" + timeout + "]";
+        }
+    }
+}
