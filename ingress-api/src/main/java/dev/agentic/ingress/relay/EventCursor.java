@@ -51,18 +51,21 @@ public final class EventCursor implements AutoCloseable {
         if (logHasMore) {
             return readLog();
         }
-        LoggedEvent event = live.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-        if (event == null) {
-            // Idle: a lost wake-up must not stall the stream, so look at the log.
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            LoggedEvent event = live.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (event == null) {
+                // Idle: a lost wake-up must not stall the stream, so look at the log.
+                return readLog();
+            }
+            if (!event.id().isAfter(last)) {
+                continue; // already delivered from the log
+            }
+            if (Objects.equals(event.previous(), last)) {
+                return deliver(List.of(event));
+            }
             return readLog();
         }
-        if (!event.id().isAfter(last)) {
-            return List.of();
-        }
-        if (Objects.equals(event.previous(), last)) {
-            return deliver(List.of(event));
-        }
-        return readLog();
     }
 
     public boolean isFinished() {

@@ -1,0 +1,77 @@
+package dev.agentic.ingress;
+
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.WireCodec;
+import dev.agentic.redis.EventLog;
+import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisSettings;
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Runs the ingress on a random port against a real redis-server (one per test JVM). Tests play the
+ * worker's part themselves through {@link #takeJob()} and {@link #worker}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class RedisBackedTest {
+    static final RedisServer REDIS = RedisServer.start();
+    static final RedisClient CLIENT;
+    static final StatefulRedisConnection<String, String> CONNECTION;
+
+    static {
+        CLIENT = new RedisSettings(REDIS.uri(), Duration.ofSeconds(10), Duration.ofSeconds(2)).createClient();
+        CONNECTION = CLIENT.connect();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            CLIENT.shutdown();
+            REDIS.close();
+        }));
+    }
+
+    /** The test's stand-in for a worker: writes events the way workers do. */
+    final EventLog worker = new EventLog(CONNECTION, Duration.ofMinutes(10), Clock.systemUTC());
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        registry.add("agentic.redis.uri", REDIS::uri);
+        registry.add("agentic.ingress.max-body-size", () -> "2KB");
+        registry.add("agentic.ingress.max-query-length", () -> "500");
+        registry.add("agentic.ingress.heartbeat", () -> "300ms");
+        registry.add("agentic.ingress.default-deadline", () -> "20s");
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    static RedisCommands<String, String> redis() {
+        return CONNECTION.sync();
+    }
+
+    /** Takes the next job from the interactive lane as a worker would, waiting up to 10 s. */
+    static Job takeJob() {
+        JobQueue.ensureGroup(redis(), Lane.INTERACTIVE);
+        List<StreamMessage<String, String>> taken =
+                JobQueue.read(redis(), Lane.INTERACTIVE, "test-worker", 1, Duration.ofSeconds(10), false);
+        if (taken.isEmpty()) {
+            throw new AssertionError("no job was enqueued within 10 s");
+        }
+        StreamMessage<String, String> entry = taken.get(0);
+        JobQueue.ack(redis(), Lane.INTERACTIVE, entry.getId());
+        return WireCodec.decodeJob(entry.getBody().get(RedisKeys.JOB_FIELD));
+    }
+}
