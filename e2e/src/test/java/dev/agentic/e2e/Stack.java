@@ -1,0 +1,142 @@
+package dev.agentic.e2e;
+
+import dev.agentic.redis.RedisSettings;
+import dev.agentic.testsupport.FreePorts;
+import dev.agentic.testsupport.NginxServer;
+import dev.agentic.testsupport.RedisServer;
+import dev.agentic.testsupport.ServiceProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system as separate processes: redis-server (AOF), the LLM simulator, workers, ingress
+ * instances and Nginx in front, all on free loopback ports, built from this checkout's jars.
+ */
+final class Stack implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    final RedisServer redis;
+    final ServiceProcess llm;
+    final List<ServiceProcess> workers = new ArrayList<>();
+    final List<ServiceProcess> ingresses = new ArrayList<>();
+    final NginxServer nginx;
+    final RedisClient client;
+    final StatefulRedisConnection<String, String> connection;
+    private final Path logs;
+
+    Stack(int ingressCount, int workerCount) {
+        try {
+            logs = Files.createTempDirectory("agentic-e2e-");
+            redis = RedisServer.start(true, List.of());
+            int llmPort = FreePorts.next();
+            llm = ServiceProcess.startJar(
+                    "llm-simulator",
+                    jar("loadtest"),
+                    List.of("--port=" + llmPort, "--ttft=50ms", "--inter-token=10ms", "--tokens=20"),
+                    Map.of(),
+                    logs);
+            List<Integer> workerPorts = new ArrayList<>();
+            for (int i = 1; i <= workerCount; i++) {
+                int port = FreePorts.next();
+                workerPorts.add(port);
+                workers.add(ServiceProcess.startJar(
+                        "worker-" + i,
+                        jar("worker"),
+                        List.of(
+                                "--server.port=" + port,
+                                "--agentic.redis.uri=" + redis.uri(),
+                                "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
+                                "--agentic.worker.name=worker-" + i,
+                                "--agentic.worker.concurrency=2",
+                                "--agentic.worker.diagnostic-agent=true"),
+                        Map.of(),
+                        logs));
+            }
+            List<Integer> ingressPorts = new ArrayList<>();
+            for (int i = 1; i <= ingressCount; i++) {
+                int port = FreePorts.next();
+                ingressPorts.add(port);
+                ingresses.add(ServiceProcess.startJar(
+                        "ingress-" + i,
+                        jar("ingress-api"),
+                        List.of(
+                                "--server.port=" + port,
+                                "--agentic.redis.uri=" + redis.uri(),
+                                "--agentic.ingress.agents=math,general,diagnostic"),
+                        Map.of(),
+                        logs));
+            }
+            llm.awaitHealthy("http://127.0.0.1:" + llmPort + "/health", START_TIMEOUT);
+            for (int i = 0; i < ingressCount; i++) {
+                ingresses
+                        .get(i)
+                        .awaitHealthy(
+                                "http://127.0.0.1:" + ingressPorts.get(i) + "/api/v1/monitoring/ready", START_TIMEOUT);
+            }
+            for (int i = 0; i < workerCount; i++) {
+                workers.get(i)
+                        .awaitHealthy(
+                                "http://127.0.0.1:" + workerPorts.get(i) + "/actuator/health/readiness", START_TIMEOUT);
+            }
+            nginx = NginxServer.start(root().resolve("nginx/agentic.conf.template"), ingressPorts);
+            client = new RedisSettings(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(2)).createClient();
+            connection = client.connect();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    String url(String path) {
+        return nginx.baseUrl() + path;
+    }
+
+    static Path root() {
+        return Path.of(System.getProperty("agentic.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+    }
+
+    private static Path jar(String module) {
+        String version = System.getProperty("agentic.version", "0.1.0-SNAPSHOT");
+        return root().resolve(module + "/target/" + module + "-" + version + "-exec.jar");
+    }
+
+    /** Every service's log, for a failing test's message. */
+    String logs() {
+        StringBuilder all = new StringBuilder();
+        for (ServiceProcess p : allServices()) {
+            all.append("=== ")
+                    .append(p.name())
+                    .append(" ===\n")
+                    .append(p.logTail(30))
+                    .append('\n');
+        }
+        return all.toString();
+    }
+
+    List<ServiceProcess> allServices() {
+        List<ServiceProcess> all = new ArrayList<>(ingresses);
+        all.addAll(workers);
+        all.add(llm);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            connection.close();
+            client.shutdown();
+        }
+        if (nginx != null) {
+            nginx.close();
+        }
+        allServices().forEach(ServiceProcess::close);
+        redis.close();
+    }
+}
