@@ -1,0 +1,54 @@
+package dev.agentic.testsupport;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Lists the knobs of a {@code @ConfigurationProperties} record tree with their {@code @DefaultValue}
+ * defaults, so a test can hold the docs' knob reference to the code.
+ */
+public final class ConfigReference {
+    private ConfigReference() {}
+
+    /**
+     * @return property name (kebab-case, under {@code prefix}) to its default as written in
+     *     {@code @DefaultValue} (array values joined with commas; {@code ""} when there is none)
+     */
+    public static Map<String, String> knobs(Class<?> record, String prefix) {
+        Map<String, String> knobs = new LinkedHashMap<>();
+        collect(record, prefix, knobs);
+        return knobs;
+    }
+
+    private static void collect(Class<?> record, String prefix, Map<String, String> knobs) {
+        for (RecordComponent component : record.getRecordComponents()) {
+            String name = prefix + "." + kebab(component.getName());
+            if (component.getType().isRecord()) {
+                collect(component.getType(), name, knobs);
+            } else {
+                knobs.put(name, defaultOf(component));
+            }
+        }
+    }
+
+    private static String defaultOf(RecordComponent component) {
+        for (var annotation : component.getAnnotations()) {
+            if (annotation.annotationType().getSimpleName().equals("DefaultValue")) {
+                try {
+                    Method value = annotation.annotationType().getMethod("value");
+                    return String.join(",", (String[]) value.invoke(annotation));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return "";
+    }
+
+    static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+}
