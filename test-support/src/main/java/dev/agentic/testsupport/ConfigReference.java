@@ -1,7 +1,10 @@
 package dev.agentic.testsupport;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,18 +27,31 @@ public final class ConfigReference {
     }
 
     private static void collect(Class<?> record, String prefix, Map<String, String> knobs) {
-        for (RecordComponent component : record.getRecordComponents()) {
-            String name = prefix + "." + kebab(component.getName());
-            if (component.getType().isRecord()) {
-                collect(component.getType(), name, knobs);
+        RecordComponent[] components = record.getRecordComponents();
+        Annotation[][] annotations = canonicalConstructor(record, components).getParameterAnnotations();
+        for (int i = 0; i < components.length; i++) {
+            String name = prefix + "." + kebab(components[i].getName());
+            if (components[i].getType().isRecord()) {
+                collect(components[i].getType(), name, knobs);
             } else {
-                knobs.put(name, defaultOf(component));
+                knobs.put(name, defaultOf(annotations[i]));
             }
         }
     }
 
-    private static String defaultOf(RecordComponent component) {
-        for (var annotation : component.getAnnotations()) {
+    /** {@code @DefaultValue} sits on the canonical constructor's parameters. */
+    private static Constructor<?> canonicalConstructor(Class<?> record, RecordComponent[] components) {
+        Class<?>[] types =
+                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        try {
+            return record.getDeclaredConstructor(types);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String defaultOf(Annotation[] parameterAnnotations) {
+        for (Annotation annotation : parameterAnnotations) {
             if (annotation.annotationType().getSimpleName().equals("DefaultValue")) {
                 try {
                     Method value = annotation.annotationType().getMethod("value");
