@@ -13,8 +13,9 @@ class ConfigurationReferenceTest {
     void everyKnobIsDocumentedWithItsDefault() throws Exception {
         String docs = Files.readString(Path.of("../docs/configuration.md"));
         String section = docs.substring(docs.indexOf("## Ingress"), docs.indexOf("## Worker"));
-        ConfigReference.knobs(IngressProperties.class, "agentic").forEach((name, value) -> assertThat(section)
-                .as("docs/configuration.md, Ingress section, row of %s", name)
-                .contains("| `" + name + "` | " + (value.isEmpty() ? "(none)" : "`" + value + "`") + " |"));
+        ConfigReference.knobs(IngressProperties.class, "agentic")
+                .forEach((name, value) -> assertThat(section)
+                        .as("docs/configuration.md, Ingress section, row of %s", name)
+                        .contains("| `" + name + "` | " + (value.isEmpty() ? "(none)" : "`" + value + "`") + " |"));
     }
 }
