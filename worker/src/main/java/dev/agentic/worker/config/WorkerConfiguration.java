@@ -60,7 +60,7 @@ class WorkerConfiguration {
                         .connectTimeout(llm.connectTimeout())
                         .readTimeout(llm.timeout()))
                 .build();
-        return new GeneralAgent(model, llm.systemPrompt());
+        return new GeneralAgent(model, llm.systemPrompt(), llm.timeout());
     }
 
     @Bean

@@ -8,11 +8,15 @@ import dev.agentic.model.WireCodec;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.config.WorkerProperties;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +72,16 @@ public final class JobConsumer implements SmartLifecycle {
         this.slots = new Semaphore(config.concurrency());
     }
 
-    private record Delivery(Lane lane, StreamMessage<String, String> message) {}
+    /**
+     * A job read from a lane.
+     *
+     * @param attempt how often the entry has been delivered: 1 for a new job, more for a resumed one
+     */
+    private record Delivery(Lane lane, StreamMessage<String, String> message, int attempt) {
+        Delivery(Lane lane, StreamMessage<String, String> message) {
+            this(lane, message, 1);
+        }
+    }
 
     @Override
     public void start() {
@@ -124,7 +138,9 @@ public final class JobConsumer implements SmartLifecycle {
             } catch (RedisException e) {
                 if (JobQueue.isMissingGroup(e)) {
                     log.warn("Worker(name={}) consumer group missing (Redis restarted?); creating it", consumer);
-                    ensureGroupsQuietly();
+                    if (!ensureGroupsQuietly() && !pause(RETRY_PAUSE)) {
+                        return;
+                    }
                 } else if (running) {
                     log.warn(
                             "Worker(name={}) Redis unavailable: {}; retrying in {}",
@@ -151,9 +167,21 @@ public final class JobConsumer implements SmartLifecycle {
         }
     }
 
-    private void ensureGroupsQuietly() {
-        for (Lane lane : config.lanes()) {
-            JobQueue.ensureGroup(redis, lane);
+    /**
+     * Creates the lanes' groups where missing. Never throws: it runs inside the loop's error handling,
+     * where an exception would end the consumer thread for good.
+     *
+     * @return false when Redis refused or failed; the loop tries again after its next NOGROUP
+     */
+    private boolean ensureGroupsQuietly() {
+        try {
+            for (Lane lane : config.lanes()) {
+                JobQueue.ensureGroup(redis, lane);
+            }
+            return true;
+        } catch (RedisException e) {
+            log.warn("Worker(name={}) could not create the consumer groups: {}", consumer, e.getMessage());
+            return false;
         }
     }
 
@@ -165,20 +193,44 @@ public final class JobConsumer implements SmartLifecycle {
             if (!pending.isEmpty()) {
                 log.info("Worker(name={}) resuming {} pending job(s) on {}", consumer, pending.size(), lane.wireName());
             }
+            Map<String, Long> deliveries = deliveryCounts(lane, pending.size());
             for (StreamMessage<String, String> message : pending) {
+                long attempt = deliveries.getOrDefault(message.getId(), 2L);
                 slots.acquire();
-                submit(new Delivery(lane, message));
+                submit(new Delivery(lane, message, (int) Math.min(attempt, Integer.MAX_VALUE)));
             }
         }
     }
 
+    /** Delivery counts of this consumer's pending entries (reading them again counted as one). */
+    private Map<String, Long> deliveryCounts(Lane lane, int count) {
+        if (count == 0) {
+            return Map.of();
+        }
+        List<PendingMessage> pending = redis.xpending(
+                RedisKeys.queue(lane),
+                Consumer.from(RedisKeys.WORKER_GROUP, consumer),
+                Range.create("-", "+"),
+                Limit.from(count));
+        return pending.stream()
+                .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount, (a, b) -> a));
+    }
+
+    /** Takes a slot, then reads one job into it; the slot goes back unless a job got it. */
     private void dispatchNext() throws InterruptedException {
         slots.acquire();
-        Delivery next = readOne();
-        if (next == null) {
-            slots.release();
-        } else {
-            submit(next);
+        boolean submitted = false;
+        try {
+            Delivery next = readOne();
+            if (next != null) {
+                submit(next);
+                submitted = true;
+            }
+        } finally {
+            if (!submitted) {
+                // A failed read (NOGROUP, Redis down) must not cost a slot, or the loop starves.
+                slots.release();
+            }
         }
     }
 
@@ -216,7 +268,7 @@ public final class JobConsumer implements SmartLifecycle {
             return;
         }
         try {
-            if (runner.run(job, 1)) {
+            if (runner.run(job, delivery.attempt())) {
                 JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
             }
         } catch (RedisException e) {

@@ -23,6 +23,7 @@ import org.slf4j.MDC;
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    private static final String RESTART_REASON = "a previous attempt did not finish";
 
     private final EventLog events;
     private final AgentRegistry agents;
@@ -73,7 +74,17 @@ public final class JobRunner {
 
     private boolean execute(Job job, Agent agent, int attempt) {
         RedisEventSink sink = new RedisEventSink(events, job.id());
+        if (attempt > 1) {
+            // Clients may hold a partial answer of the earlier attempt: tell them to drop it.
+            sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
+        }
         sink.append(new StreamEvent.Start(workerName, attempt));
+        if (sink.isClosed()) {
+            // Delivered again after it ended (a lost consumer group, a reclaim): running the agent
+            // would only repeat work, and LLM calls, that nobody can receive.
+            log.info("Query(id={}) had already ended; not run again", job.id());
+            return true;
+        }
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {

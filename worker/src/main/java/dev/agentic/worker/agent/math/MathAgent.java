@@ -2,6 +2,7 @@ package dev.agentic.worker.agent.math;
 
 import com.ezylang.evalex.EvaluationException;
 import com.ezylang.evalex.Expression;
+import com.ezylang.evalex.config.ExpressionConfiguration;
 import com.ezylang.evalex.parser.ParseException;
 import dev.agentic.model.Usage;
 import dev.agentic.worker.agent.Agent;
@@ -19,6 +20,8 @@ import java.math.MathContext;
  */
 public final class MathAgent implements Agent {
     private static final MathContext DISPLAY = new MathContext(15);
+    /** The precision EvalEx computes with: an integer with fewer digits than this was not rounded. */
+    private static final int EXACT_DIGITS = ExpressionConfiguration.DEFAULT_MATH_CONTEXT.getPrecision();
 
     @Override
     public String name() {
@@ -51,14 +54,26 @@ public final class MathAgent implements Agent {
         } catch (EvaluationException e) {
             throw new AgentException(
                     "math_unparseable", "Could not evaluate '" + expression + "': " + e.getMessage(), false, e);
+        } catch (NumberFormatException e) {
+            // EvalEx reads literals with new BigDecimal(..): "1e9999999999" overflows the exponent.
+            throw new AgentException(
+                    "math_unparseable", "Could not read a number in '" + expression + "': " + e.getMessage(), false, e);
         } catch (ArithmeticException e) {
             throw new AgentException(
                     "math_error", "Arithmetic error in '" + expression + "': " + e.getMessage(), false, e);
         }
     }
 
+    /**
+     * Integers EvalEx holds exactly are shown in full; anything else with 15 significant digits,
+     * in scientific notation when the integer part would otherwise be padded with made-up zeros.
+     */
     static String format(BigDecimal value) {
+        BigDecimal exact = value.stripTrailingZeros();
+        if (exact.scale() <= 0 && exact.precision() < EXACT_DIGITS) {
+            return exact.toPlainString();
+        }
         BigDecimal rounded = value.round(DISPLAY).stripTrailingZeros();
-        return rounded.scale() < 0 ? rounded.setScale(0).toPlainString() : rounded.toPlainString();
+        return rounded.scale() < 0 ? rounded.toString() : rounded.toPlainString();
     }
 }
