@@ -68,6 +68,13 @@ public record WorkerProperties(
             @DefaultValue("1h") Duration eventRetention,
             @DefaultValue("false") boolean diagnosticAgent) {
 
+        public Worker {
+            if (!pollTimeout.isPositive()) {
+                throw new IllegalArgumentException(
+                        "agentic.worker.poll-timeout must be positive (a zero timeout would spin)");
+            }
+        }
+
         public String consumerName() {
             if (name != null && !name.isBlank()) {
                 return name;

@@ -272,7 +272,8 @@ public final class JobConsumer implements SmartLifecycle {
                 JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
             }
         } catch (RedisException e) {
-            // Not acked: the job stays pending and is retried or reclaimed.
+            // Not acked: the job stays in this consumer's pending list; it runs again when a worker
+            // restarts under the same name (reclaim by other workers comes with issue 3).
             log.warn("Query(id={}) could not be completed in Redis: {}", job.id(), e.getMessage());
         }
     }

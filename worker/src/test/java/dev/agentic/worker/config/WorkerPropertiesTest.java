@@ -1,6 +1,7 @@
 package dev.agentic.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentic.model.Lane;
 import java.time.Duration;
@@ -33,6 +34,20 @@ class WorkerPropertiesTest {
         assertThat(worker("  ").consumerName())
                 .endsWith("-" + ProcessHandle.current().pid());
         assertThat(worker("worker-7").consumerName()).isEqualTo("worker-7");
+    }
+
+    @Test
+    void refusesAPollTimeoutThatWouldSpin() {
+        assertThatThrownBy(() -> new WorkerProperties.Worker(
+                        null,
+                        1,
+                        List.of(Lane.INTERACTIVE),
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofHours(1),
+                        false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("poll-timeout");
     }
 
     private static WorkerProperties.Worker worker(String name) {
