@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A request's durable event log ({@link RedisKeys#events}) and status hash ({@link
@@ -29,14 +28,25 @@ public final class EventLog {
 
     private final StatefulRedisConnection<String, String> connection;
     private final Duration retention;
+    private final Duration statusRetention;
     private final Clock clock;
 
     /**
      * @param retention how long a request's hash and log are kept after their last event
+     * @param statusRetention how long the hash (status, answer, tenant) outlives the terminal event;
+     *     once the log has expired, the hash is what tells "gone" (410) from "never existed" (404)
      */
-    public EventLog(StatefulRedisConnection<String, String> connection, Duration retention, Clock clock) {
+    public EventLog(
+            StatefulRedisConnection<String, String> connection,
+            Duration retention,
+            Duration statusRetention,
+            Clock clock) {
+        if (statusRetention.compareTo(retention) < 0) {
+            throw new IllegalArgumentException("status retention must not be shorter than the event retention");
+        }
         this.connection = connection;
         this.retention = retention;
+        this.statusRetention = statusRetention;
         this.clock = clock;
     }
 
@@ -61,41 +71,49 @@ public final class EventLog {
     }
 
     /**
-     * Appends a non-terminal event.
+     * The writer of one attempt at a request. Its events carry the attempt number and a sequence
+     * number, so a retried append is written once and a superseded attempt is refused.
      *
-     * @return its entry id, or empty when the request is unknown or has already ended
+     * @param attempt 1 for the first delivery of the job, more for later ones
+     * @param retryFor how long an append keeps retrying while Redis is unreachable (zero: no retry)
      */
-    public Optional<EventId> append(String requestId, StreamEvent event) {
-        if (event.isTerminal()) {
-            throw new IllegalArgumentException("use finish() for terminal events");
+    public AttemptWriter attempt(String requestId, int attempt, Duration retryFor) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempts count from 1");
         }
-        return emit(requestId, event, false, "");
+        return new AttemptWriter(this, requestId, attempt, retryFor);
     }
 
     /**
-     * Appends the terminal event and records the final answer, unless another attempt has already
-     * ended the request.
-     *
-     * @return its entry id, or empty when the request had already ended (or is unknown)
+     * Ends the request on behalf of the system (a cancel, a dead letter, an unqueueable job),
+     * whatever attempt is running: the running attempt's next append then answers {@code ENDED}.
      */
-    public Optional<EventId> finish(String requestId, StreamEvent terminal, String answer) {
-        if (!terminal.isTerminal()) {
-            throw new IllegalArgumentException(terminal.type() + " is not terminal");
-        }
-        return emit(requestId, terminal, true, answer);
+    public Appended end(String requestId, StreamEvent terminal) {
+        return emit(requestId, terminal, "", 0, 0);
     }
 
-    private Optional<EventId> emit(String requestId, StreamEvent event, boolean terminal, String answer) {
-        String id = EMIT.run(
+    Appended emit(String requestId, StreamEvent event, String answer, int attempt, int seq) {
+        String reply = EMIT.run(
                 redis(),
                 keys(requestId),
                 event.type(),
                 WireCodec.encodeData(event),
                 String.valueOf(retention.toSeconds()),
-                terminal ? "1" : "0",
+                event.isTerminal() ? "1" : "0",
                 answer,
-                String.valueOf(clock.millis()));
-        return Optional.ofNullable(id).map(EventId::parse);
+                String.valueOf(clock.millis()),
+                String.valueOf(attempt),
+                String.valueOf(seq),
+                String.valueOf(statusRetention.toSeconds()));
+        if (reply == null) {
+            throw new IllegalStateException("emit script returned nothing");
+        }
+        return Appended.of(reply);
+    }
+
+    /** True while the request's event log exists (it expires {@code retention} after the last event). */
+    public boolean hasLog(String requestId) {
+        return redis().exists(RedisKeys.events(requestId)) > 0;
     }
 
     /** Up to {@code limit} events logged after {@code after}, oldest first. */

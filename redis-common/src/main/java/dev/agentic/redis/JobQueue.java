@@ -6,15 +6,22 @@ import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The lane streams and their consumer group. Entries are never deleted one by one (that breaks the
@@ -67,6 +74,67 @@ public final class JobQueue {
                 Consumer.from(RedisKeys.WORKER_GROUP, consumer),
                 args,
                 XReadArgs.StreamOffset.from(RedisKeys.queue(lane), ownPending ? "0" : ">"));
+    }
+
+    /**
+     * Takes over entries of consumers that have been silent for {@code minIdle}: their worker died
+     * (or stopped refreshing its jobs). The entries' delivery counts go up by one.
+     */
+    public static List<StreamMessage<String, String>> claimAbandoned(
+            RedisCommands<String, String> redis, Lane lane, String consumer, Duration minIdle, int count) {
+        ClaimedMessages<String, String> claimed = redis.xautoclaim(
+                RedisKeys.queue(lane),
+                XAutoClaimArgs.Builder.xautoclaim(Consumer.from(RedisKeys.WORKER_GROUP, consumer), minIdle, "0-0")
+                        .count(count));
+        return claimed.getMessages().stream()
+                .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
+                .toList();
+    }
+
+    /**
+     * Marks this consumer's entries as freshly delivered (idle time reset, delivery count unchanged),
+     * so that no other worker reclaims a job that is still running, however long it runs.
+     */
+    public static void refresh(RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds) {
+        if (!entryIds.isEmpty()) {
+            redis.xclaim(
+                    RedisKeys.queue(lane),
+                    Consumer.from(RedisKeys.WORKER_GROUP, consumer),
+                    XClaimArgs.Builder.justid().minIdleTime(0),
+                    entryIds.toArray(String[]::new));
+        }
+    }
+
+    /**
+     * Hands entries back for immediate reclaim: they stay in this consumer's pending list but look
+     * idle for {@code idle}, so the next reclaim pass of any worker takes them (used when a worker
+     * shuts down with jobs it could not finish).
+     */
+    public static void release(
+            RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds, Duration idle) {
+        if (!entryIds.isEmpty()) {
+            redis.xclaim(
+                    RedisKeys.queue(lane),
+                    Consumer.from(RedisKeys.WORKER_GROUP, consumer),
+                    XClaimArgs.Builder.justid().minIdleTime(0).idle(idle),
+                    entryIds.toArray(String[]::new));
+        }
+    }
+
+    /** How often each of this consumer's pending entries has been delivered (1 = first delivery). */
+    public static Map<String, Long> deliveryCounts(
+            RedisCommands<String, String> redis, Lane lane, String consumer, int count) {
+        if (count <= 0) {
+            return Map.of();
+        }
+        return redis
+                .xpending(
+                        RedisKeys.queue(lane),
+                        Consumer.from(RedisKeys.WORKER_GROUP, consumer),
+                        Range.create("-", "+"),
+                        Limit.from(count))
+                .stream()
+                .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount, (a, b) -> a));
     }
 
     public static void ack(RedisCommands<String, String> redis, Lane lane, String entryId) {

@@ -37,7 +37,7 @@ class EventLogTest {
         server = RedisServer.start();
         client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
         connection = client.connect();
-        log = new EventLog(connection, Duration.ofMinutes(5), Clock.systemUTC());
+        log = new EventLog(connection, Duration.ofMinutes(5), Duration.ofMinutes(30), Clock.systemUTC());
     }
 
     @AfterAll
@@ -66,8 +66,9 @@ class EventLogTest {
     void appendsInOrderAndReadsStrictlyAfterAnId() {
         Job job = newJob();
         log.open(job);
-        EventId first = log.append(job.id(), new StreamEvent.Token("a")).orElseThrow();
-        EventId second = log.append(job.id(), new StreamEvent.Token("b")).orElseThrow();
+        AttemptWriter writer = log.attempt(job.id(), 1, Duration.ZERO);
+        EventId first = writer.append(new StreamEvent.Token("a")).id();
+        EventId second = writer.append(new StreamEvent.Token("b")).id();
         assertThat(second).isGreaterThan(first);
         List<LoggedEvent> afterFirst = log.readAfter(job.id(), first, 10);
         assertThat(afterFirst).singleElement().satisfies(e -> {
@@ -81,11 +82,17 @@ class EventLogTest {
     void onlyTheFirstTerminalEventIsWritten() {
         Job job = newJob();
         log.open(job);
-        assertThat(log.finish(job.id(), new StreamEvent.Done(Usage.NONE, "stop"), "4"))
-                .isPresent();
-        assertThat(log.finish(job.id(), new StreamEvent.Error("late", "second attempt", false), ""))
-                .isEmpty();
-        assertThat(log.append(job.id(), new StreamEvent.Token("late"))).isEmpty();
+        AttemptWriter first = log.attempt(job.id(), 1, Duration.ZERO);
+        assertThat(first.finish(new StreamEvent.Done(Usage.NONE, "stop"), "4").outcome())
+                .isEqualTo(Appended.Outcome.WRITTEN);
+        AttemptWriter second = log.attempt(job.id(), 2, Duration.ZERO);
+        assertThat(second.finish(new StreamEvent.Error("late", "second attempt", false), "")
+                        .outcome())
+                .isEqualTo(Appended.Outcome.ENDED);
+        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "too late", false))
+                        .outcome())
+                .isEqualTo(Appended.Outcome.ENDED);
+        assertThat(second.append(new StreamEvent.Token("late")).outcome()).isEqualTo(Appended.Outcome.ENDED);
         assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
                 .extracting(LoggedEvent::type)
                 .containsExactly("queued", "done");
@@ -94,7 +101,10 @@ class EventLogTest {
 
     @Test
     void eventsOfAnUnknownRequestAreNotWritten() {
-        assertThat(log.append(RequestId.newId(), new StreamEvent.Token("x"))).isEmpty();
+        assertThat(log.attempt(RequestId.newId(), 1, Duration.ZERO)
+                        .append(new StreamEvent.Token("x"))
+                        .outcome())
+                .isEqualTo(Appended.Outcome.ENDED);
     }
 
     @Test
@@ -110,7 +120,9 @@ class EventLogTest {
             });
             sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
             log.open(job);
-            EventId token = log.append(job.id(), new StreamEvent.Token("hi")).orElseThrow();
+            EventId token = log.attempt(job.id(), 1, Duration.ZERO)
+                    .append(new StreamEvent.Token("hi"))
+                    .id();
 
             LoggedEvent queued = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
             LoggedEvent live = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
@@ -119,6 +131,63 @@ class EventLogTest {
             assertThat(live.previous()).isEqualTo(queued.id());
             assertThat(live.type()).isEqualTo("token");
         }
+    }
+
+    @Test
+    void aRetriedEventOfTheSameAttemptIsWrittenOnce() {
+        Job job = newJob();
+        log.open(job);
+        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1).outcome())
+                .isEqualTo(Appended.Outcome.WRITTEN);
+        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1).outcome())
+                .isEqualTo(Appended.Outcome.DUPLICATE);
+        assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
+                .extracting(LoggedEvent::type)
+                .containsExactly("queued", "token");
+    }
+
+    @Test
+    void anAttemptThatWasSupersededIsRefused() {
+        Job job = newJob();
+        log.open(job);
+        AttemptWriter lost = log.attempt(job.id(), 1, Duration.ZERO);
+        lost.append(new StreamEvent.Token("old "));
+        AttemptWriter reclaimed = log.attempt(job.id(), 2, Duration.ZERO);
+        reclaimed.append(new StreamEvent.Restart(2, "worker lost"));
+
+        assertThat(lost.append(new StreamEvent.Token("zombie")).outcome()).isEqualTo(Appended.Outcome.SUPERSEDED);
+        assertThat(lost.finish(new StreamEvent.Done(Usage.NONE, "stop"), "old").outcome())
+                .isEqualTo(Appended.Outcome.SUPERSEDED);
+        assertThat(reclaimed
+                        .finish(new StreamEvent.Done(Usage.NONE, "stop"), "new")
+                        .outcome())
+                .isEqualTo(Appended.Outcome.WRITTEN);
+        assertThat(log.status(job.id())).containsEntry("answer", "new");
+    }
+
+    @Test
+    void theSystemEndsARequestWhateverAttemptRuns() {
+        Job job = newJob();
+        log.open(job);
+        AttemptWriter running = log.attempt(job.id(), 3, Duration.ZERO);
+        running.append(new StreamEvent.Token("partial"));
+        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "Cancelled by the client", false))
+                        .outcome())
+                .isEqualTo(Appended.Outcome.WRITTEN);
+        assertThat(running.append(new StreamEvent.Token("more")).outcome()).isEqualTo(Appended.Outcome.ENDED);
+        assertThat(log.status(job.id())).containsEntry("status", "error");
+    }
+
+    @Test
+    void theStatusOutlivesTheLogAfterTheEnd() {
+        Job job = newJob();
+        log.open(job);
+        log.end(job.id(), new StreamEvent.Error("cancelled", "x", false));
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(1L, 300L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(301L, 1800L);
+        assertThat(log.hasLog(job.id())).isTrue();
+        connection.sync().del(RedisKeys.events(job.id()));
+        assertThat(log.hasLog(job.id())).isFalse();
     }
 
     @Test

@@ -82,6 +82,58 @@ class JobQueueTest {
     }
 
     @Test
+    void abandonedEntriesAreClaimedWithTheirDeliveryCountRaisedButFreshOnesAreNot() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        JobQueue.enqueue(redis, job());
+        String entry = JobQueue.read(redis, Lane.INTERACTIVE, "dead", 1, Duration.ZERO, false)
+                .get(0)
+                .getId();
+
+        assertThat(JobQueue.claimAbandoned(redis, Lane.INTERACTIVE, "alive", Duration.ofMinutes(1), 10))
+                .isEmpty();
+        assertThat(JobQueue.claimAbandoned(redis, Lane.INTERACTIVE, "alive", Duration.ZERO, 10))
+                .extracting(StreamMessage::getId)
+                .containsExactly(entry);
+        assertThat(JobQueue.deliveryCounts(redis, Lane.INTERACTIVE, "alive", 10))
+                .containsEntry(entry, 2L);
+    }
+
+    @Test
+    void refreshingKeepsARunningJobFromBeingReclaimed() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        JobQueue.enqueue(redis, job());
+        String entry = JobQueue.read(redis, Lane.INTERACTIVE, "busy", 1, Duration.ZERO, false)
+                .get(0)
+                .getId();
+        redis.xclaim(
+                RedisKeys.queue(Lane.INTERACTIVE),
+                io.lettuce.core.Consumer.from(RedisKeys.WORKER_GROUP, "busy"),
+                io.lettuce.core.XClaimArgs.Builder.justid().minIdleTime(0).idle(Duration.ofMinutes(5)),
+                entry);
+
+        JobQueue.refresh(redis, Lane.INTERACTIVE, "busy", List.of(entry));
+
+        assertThat(JobQueue.claimAbandoned(redis, Lane.INTERACTIVE, "other", Duration.ofMinutes(1), 10))
+                .isEmpty();
+        assertThat(JobQueue.deliveryCounts(redis, Lane.INTERACTIVE, "busy", 10)).containsEntry(entry, 1L);
+    }
+
+    @Test
+    void releasedEntriesAreReclaimedAtOnce() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        JobQueue.enqueue(redis, job());
+        String entry = JobQueue.read(redis, Lane.INTERACTIVE, "leaving", 1, Duration.ZERO, false)
+                .get(0)
+                .getId();
+
+        JobQueue.release(redis, Lane.INTERACTIVE, "leaving", List.of(entry), Duration.ofMinutes(1));
+
+        assertThat(JobQueue.claimAbandoned(redis, Lane.INTERACTIVE, "other", Duration.ofMinutes(1), 10))
+                .extracting(StreamMessage::getId)
+                .containsExactly(entry);
+    }
+
+    @Test
     void ensureGroupIsIdempotent() {
         JobQueue.ensureGroup(redis, Lane.BATCH);
         JobQueue.ensureGroup(redis, Lane.BATCH);
