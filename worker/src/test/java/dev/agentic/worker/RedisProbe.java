@@ -41,7 +41,7 @@ public final class RedisProbe implements AutoCloseable {
     public RedisProbe(String uri) {
         client = new RedisSettings(uri, Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
         connection = client.connect();
-        events = new EventLog(connection, Duration.ofHours(1), Clock.systemUTC());
+        events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
     }
 
     public RedisCommands<String, String> redis() {
@@ -93,7 +93,7 @@ public final class RedisProbe implements AutoCloseable {
 
     /** Ends the request the way another party would (the ingress, another attempt). */
     public void finish(Job job, StreamEvent terminal) {
-        assertThat(events.finish(job.id(), terminal, "")).isPresent();
+        assertThat(events.end(job.id(), terminal).isInLog()).isTrue();
     }
 
     public Map<String, String> status(Job job) {

@@ -6,6 +6,7 @@ import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.general.GeneralAgent;
 import dev.agentic.worker.agent.math.MathAgent;
+import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
@@ -36,7 +37,11 @@ class WorkerConfiguration {
 
     @Bean
     EventLog eventLog(StatefulRedisConnection<String, String> connection, WorkerProperties properties) {
-        return new EventLog(connection, properties.worker().eventRetention(), Clock.systemUTC());
+        return new EventLog(
+                connection,
+                properties.worker().eventRetention(),
+                properties.worker().statusRetention(),
+                Clock.systemUTC());
     }
 
     @Bean
@@ -64,8 +69,26 @@ class WorkerConfiguration {
     }
 
     @Bean
-    JobRunner jobRunner(EventLog eventLog, AgentRegistry agents, WorkerProperties properties, MeterRegistry meters) {
-        return new JobRunner(eventLog, agents, properties.worker().consumerName(), Clock.systemUTC(), meters);
+    JobRunner jobRunner(
+            EventLog eventLog,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            WorkerProperties properties,
+            MeterRegistry meters) {
+        return new JobRunner(
+                eventLog,
+                agents,
+                cancels,
+                properties.worker().consumerName(),
+                properties.worker().redisRetry(),
+                Clock.systemUTC(),
+                meters);
+    }
+
+    /** Pub/sub connection that tells running jobs when their request is cancelled. */
+    @Bean
+    CancelWatcher cancelWatcher(RedisClient client) {
+        return new CancelWatcher(client);
     }
 
     @Bean
@@ -73,7 +96,10 @@ class WorkerConfiguration {
             RedisClient client,
             StatefulRedisConnection<String, String> connection,
             JobRunner runner,
-            WorkerProperties properties) {
-        return new JobConsumer(client, connection, runner, properties.redis().settings(), properties.worker());
+            CancelWatcher cancels,
+            WorkerProperties properties,
+            MeterRegistry meters) {
+        return new JobConsumer(
+                client, connection, runner, cancels, properties.redis().settings(), properties.worker(), meters);
     }
 }

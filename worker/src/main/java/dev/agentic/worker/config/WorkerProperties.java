@@ -55,6 +55,12 @@ public record WorkerProperties(
      * @param shutdownGrace how long a stopping worker lets in-flight jobs finish before interrupting them
      * @param eventRetention how long a request's status and event log are kept after its last event
      * @param diagnosticAgent register the {@code diagnostic} agent (fail / sleep on demand; for tests)
+     * @param reclaimTimeout how long a job may go without its worker's refresh before another worker
+     *     takes it over (the worker is presumed dead); live workers refresh their jobs every quarter of it
+     * @param maxDeliveries deliveries after which a job goes to the dead-letter stream instead of
+     *     running again
+     * @param redisRetry how long an event append keeps retrying while Redis is unreachable
+     * @param statusRetention how long a request's status outlives its terminal event (for 410 Gone)
      */
     public record Worker(
             @Nullable String name,
@@ -66,13 +72,25 @@ public record WorkerProperties(
             @DefaultValue("2s") Duration pollTimeout,
             @DefaultValue("30s") Duration shutdownGrace,
             @DefaultValue("1h") Duration eventRetention,
-            @DefaultValue("false") boolean diagnosticAgent) {
+            @DefaultValue("false") boolean diagnosticAgent,
+            @DefaultValue("10s") Duration reclaimTimeout,
+            @DefaultValue("5") @Min(1) int maxDeliveries,
+            @DefaultValue("10s") Duration redisRetry,
+            @DefaultValue("24h") Duration statusRetention) {
 
         public Worker {
             if (!pollTimeout.isPositive()) {
                 throw new IllegalArgumentException(
                         "agentic.worker.poll-timeout must be positive (a zero timeout would spin)");
             }
+            if (reclaimTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("agentic.worker.reclaim-timeout must be at least 1s");
+            }
+        }
+
+        /** How often a worker refreshes its running jobs and looks for abandoned ones. */
+        public Duration refreshInterval() {
+            return reclaimTimeout.dividedBy(4);
         }
 
         public String consumerName() {

@@ -8,18 +8,17 @@ import dev.agentic.model.WireCodec;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.models.stream.PendingMessage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -53,17 +52,30 @@ public final class JobConsumer implements SmartLifecycle {
     private final Semaphore slots;
     private final ExecutorService jobs = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("job-", 0).factory());
+    private final CancelWatcher cancels;
+    private final MeterRegistry meters;
+    /** Entries this worker is running, by entry id: refreshed so no one reclaims them. */
+    private final Map<String, Lane> inflight = new ConcurrentHashMap<>();
+
     private volatile boolean running;
+    /** When the consume loop next looks for abandoned jobs ({@link System#nanoTime()}). */
+    private long nextReclaimCheck;
+
     private @Nullable Thread loop;
+    private @Nullable Thread keeper;
     private @Nullable StatefulRedisConnection<String, String> blocking;
 
     public JobConsumer(
             RedisClient client,
             StatefulRedisConnection<String, String> shared,
             JobRunner runner,
+            CancelWatcher cancels,
             RedisSettings settings,
-            WorkerProperties.Worker config) {
+            WorkerProperties.Worker config,
+            MeterRegistry meters) {
         this.client = client;
+        this.cancels = cancels;
+        this.meters = meters;
         this.redis = shared.sync();
         this.runner = runner;
         this.settings = settings;
@@ -86,11 +98,15 @@ public final class JobConsumer implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        Thread thread = Thread.ofPlatform().name("job-consumer").start(this::consumeLoop);
-        loop = thread;
+        loop = Thread.ofPlatform().name("job-consumer").start(this::consumeLoop);
+        keeper = Thread.ofPlatform().name("job-keeper").daemon().start(this::keepLoop);
         log.info("Worker(name={}) consuming {} with concurrency {}", consumer, config.lanes(), config.concurrency());
     }
 
+    /**
+     * Drains: stops reading, lets running jobs finish within the shutdown grace (still refreshing
+     * them), interrupts the rest, and hands what is left unacknowledged back for immediate reclaim.
+     */
     @Override
     public void stop() {
         running = false;
@@ -105,10 +121,112 @@ public final class JobConsumer implements SmartLifecycle {
             jobs.shutdownNow();
             awaitJobs(Duration.ofSeconds(5));
         }
+        Thread refresher = keeper;
+        if (refresher != null) {
+            refresher.interrupt();
+            join(refresher, Duration.ofSeconds(5));
+        }
+        releaseLeftovers();
         StatefulRedisConnection<String, String> connection = blocking;
         if (connection != null) {
             connection.close();
         }
+        runner.close();
+        cancels.close();
+    }
+
+    private void releaseLeftovers() {
+        try {
+            for (Lane lane : config.lanes()) {
+                List<String> mine = List.copyOf(
+                        JobQueue.deliveryCounts(redis, lane, consumer, 10_000).keySet());
+                JobQueue.release(redis, lane, consumer, mine, config.reclaimTimeout());
+                if (!mine.isEmpty()) {
+                    log.info(
+                            "Worker(name={}) handed {} unfinished job(s) on {} back for reclaim",
+                            consumer,
+                            mine.size(),
+                            lane.wireName());
+                }
+            }
+            redis.del(RedisKeys.worker(consumer));
+        } catch (RedisException e) {
+            log.warn(
+                    "Worker(name={}) could not hand back unfinished jobs: {}; they are reclaimed after {}",
+                    consumer,
+                    e.getMessage(),
+                    config.reclaimTimeout());
+        }
+    }
+
+    /**
+     * Every quarter of the reclaim timeout: refresh the jobs this worker runs (so a live worker's
+     * job is never taken, however long it runs) and renew the worker's heartbeat key.
+     */
+    private void keepLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                refreshRunning();
+                heartbeat();
+            } catch (RedisException e) {
+                log.debug("Worker(name={}) keeper: Redis unavailable: {}", consumer, e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("Worker(name={}) keeper failed; continuing", consumer, e);
+            }
+            try {
+                Thread.sleep(config.refreshInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void refreshRunning() {
+        Map<Lane, List<String>> byLane = inflight.entrySet().stream()
+                .collect(Collectors.groupingBy(
+                        Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
+        byLane.forEach((lane, ids) -> JobQueue.refresh(redis, lane, consumer, ids));
+    }
+
+    /**
+     * One abandoned job (its worker stopped refreshing it for the reclaim timeout), preferring lanes
+     * in order; null when there is none. Looked for at most once per refresh interval while none
+     * turn up, so a busy worker does not scan the pending lists before every job.
+     */
+    private @Nullable Delivery reclaimOne() {
+        long now = System.nanoTime();
+        if (now < nextReclaimCheck) {
+            return null;
+        }
+        for (Lane lane : config.lanes()) {
+            for (StreamMessage<String, String> message :
+                    JobQueue.claimAbandoned(redis, lane, consumer, config.reclaimTimeout(), 1)) {
+                if (inflight.containsKey(message.getId())) {
+                    continue; // our own running job, if its refresh was late: it keeps running here
+                }
+                int attempt = (int) Math.min(
+                        JobQueue.deliveryCounts(redis, lane, consumer, 10_000).getOrDefault(message.getId(), 2L),
+                        Integer.MAX_VALUE);
+                log.info(
+                        "Worker(name={}) reclaimed job {} on {} (attempt {})",
+                        consumer,
+                        message.getId(),
+                        lane.wireName(),
+                        attempt);
+                meters.counter("agentic.jobs.reclaimed", "lane", lane.wireName())
+                        .increment();
+                return new Delivery(lane, message, attempt);
+            }
+        }
+        nextReclaimCheck = now + config.refreshInterval().toNanos();
+        return null;
+    }
+
+    private void heartbeat() {
+        redis.setex(
+                RedisKeys.worker(consumer),
+                Math.max(1, config.refreshInterval().multipliedBy(3).toSeconds()),
+                "{\"inflight\":" + inflight.size() + ",\"concurrency\":" + config.concurrency() + "}");
     }
 
     @Override
@@ -193,27 +311,13 @@ public final class JobConsumer implements SmartLifecycle {
             if (!pending.isEmpty()) {
                 log.info("Worker(name={}) resuming {} pending job(s) on {}", consumer, pending.size(), lane.wireName());
             }
-            Map<String, Long> deliveries = deliveryCounts(lane, pending.size());
+            Map<String, Long> deliveries = JobQueue.deliveryCounts(redis, lane, consumer, pending.size());
             for (StreamMessage<String, String> message : pending) {
                 long attempt = deliveries.getOrDefault(message.getId(), 2L);
                 slots.acquire();
                 submit(new Delivery(lane, message, (int) Math.min(attempt, Integer.MAX_VALUE)));
             }
         }
-    }
-
-    /** Delivery counts of this consumer's pending entries (reading them again counted as one). */
-    private Map<String, Long> deliveryCounts(Lane lane, int count) {
-        if (count == 0) {
-            return Map.of();
-        }
-        List<PendingMessage> pending = redis.xpending(
-                RedisKeys.queue(lane),
-                Consumer.from(RedisKeys.WORKER_GROUP, consumer),
-                Range.create("-", "+"),
-                Limit.from(count));
-        return pending.stream()
-                .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount, (a, b) -> a));
     }
 
     /** Takes a slot, then reads one job into it; the slot goes back unless a job got it. */
@@ -234,8 +338,15 @@ public final class JobConsumer implements SmartLifecycle {
         }
     }
 
-    /** One job, preferring lanes in their configured order; null when the block timed out. */
+    /**
+     * One job: an abandoned one first (a dead worker's), then a new one, preferring lanes in their
+     * configured order; null when the block timed out.
+     */
     private @Nullable Delivery readOne() {
+        Delivery reclaimed = reclaimOne();
+        if (reclaimed != null) {
+            return reclaimed;
+        }
         for (Lane lane : config.lanes()) {
             List<StreamMessage<String, String>> found =
                     JobQueue.read(blockingCommands(), lane, consumer, 1, Duration.ZERO, false);
@@ -250,10 +361,19 @@ public final class JobConsumer implements SmartLifecycle {
     }
 
     private void submit(Delivery delivery) {
+        inflight.put(delivery.message().getId(), delivery.lane());
         jobs.execute(() -> {
             try {
                 process(delivery);
+            } catch (RedisException e) {
+                // Not acked: the job stays pending and is reclaimed (or resumed by this worker).
+                log.warn(
+                        "Job {} on {} could not be completed in Redis: {}",
+                        delivery.message().getId(),
+                        delivery.lane().wireName(),
+                        e.getMessage());
             } finally {
+                inflight.remove(delivery.message().getId());
                 slots.release();
             }
         });
@@ -264,35 +384,48 @@ public final class JobConsumer implements SmartLifecycle {
         try {
             job = WireCodec.decodeJob(delivery.message().getBody().getOrDefault(RedisKeys.JOB_FIELD, ""));
         } catch (MalformedWireDataException e) {
-            deadLetter(delivery, e.getMessage());
+            deadLetter(delivery, null, "undecodable job: " + e.getMessage());
             return;
         }
-        try {
-            if (runner.run(job, delivery.attempt())) {
-                JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
-            }
-        } catch (RedisException e) {
-            // Not acked: the job stays in this consumer's pending list; it runs again when a worker
-            // restarts under the same name (reclaim by other workers comes with issue 3).
-            log.warn("Query(id={}) could not be completed in Redis: {}", job.id(), e.getMessage());
+        if (delivery.attempt() > config.maxDeliveries()) {
+            deadLetter(
+                    delivery, job, "delivered " + delivery.attempt() + " times; workers kept failing while running it");
+            return;
+        }
+        if (runner.run(job, delivery.attempt()) == JobRunner.Disposition.ACK) {
+            JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
         }
     }
 
-    private void deadLetter(Delivery delivery, @Nullable String reason) {
+    /**
+     * Moves an entry to the dead-letter stream with the reason, ends its request with an {@code
+     * error} the client sees, and acknowledges it.
+     */
+    private void deadLetter(Delivery delivery, @Nullable Job job, String reason) {
         log.warn(
-                "Worker(name={}) undecodable job {} on {}: {}",
+                "Worker(name={}) dead-lettering {} on {}: {}",
                 consumer,
                 delivery.message().getId(),
                 delivery.lane().wireName(),
                 reason);
-        redis.xadd(
-                RedisKeys.DEAD_LETTERS,
-                Map.of(
-                        "lane", delivery.lane().wireName(),
-                        "entry", delivery.message().getId(),
-                        "error", String.valueOf(reason),
-                        "worker", consumer,
-                        "raw", String.valueOf(delivery.message().getBody())));
+        Map<String, String> letter = new LinkedHashMap<>();
+        letter.put("lane", delivery.lane().wireName());
+        letter.put("entry", delivery.message().getId());
+        letter.put("attempts", String.valueOf(delivery.attempt()));
+        letter.put("error", reason);
+        letter.put("worker", consumer);
+        letter.put("at_ms", String.valueOf(System.currentTimeMillis()));
+        letter.put(
+                RedisKeys.JOB_FIELD, String.valueOf(delivery.message().getBody().get(RedisKeys.JOB_FIELD)));
+        if (job != null) {
+            letter.put("request_id", job.id());
+        }
+        redis.xadd(RedisKeys.DEAD_LETTERS, letter);
+        if (job != null) {
+            runner.endAsDeadLetter(job, delivery.attempt());
+        }
+        meters.counter("agentic.jobs.dead_lettered", "lane", delivery.lane().wireName())
+                .increment();
         JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
     }
 

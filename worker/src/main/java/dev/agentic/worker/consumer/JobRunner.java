@@ -2,120 +2,262 @@ package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
 import dev.agentic.model.StreamEvent;
+import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.AgentRequest;
 import dev.agentic.worker.agent.AgentResult;
+import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one job to its single terminal event: {@code start}, the agent's events, then {@code done}
- * or {@code error}. Never throws for a failing agent; the caller acknowledges the job after {@link
- * #run} returns true.
+ * Runs one attempt at a job to the request's single terminal event: {@code restart} (for attempts
+ * after the first), {@code start}, the agent's events, then {@code done} or {@code error}. While the
+ * agent runs, a cancel (another party's terminal event) or the job's deadline interrupts it. Never
+ * throws for a failing agent.
  */
-public final class JobRunner {
+public final class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
     private static final String RESTART_REASON = "a previous attempt did not finish";
 
     private final EventLog events;
     private final AgentRegistry agents;
+    private final CancelWatcher cancels;
     private final String workerName;
+    private final Duration redisRetry;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
-    public JobRunner(EventLog events, AgentRegistry agents, String workerName, Clock clock, MeterRegistry meters) {
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters) {
         this.events = events;
         this.agents = agents;
+        this.cancels = cancels;
         this.workerName = workerName;
+        this.redisRetry = redisRetry;
         this.clock = clock;
         this.meters = meters;
     }
 
-    /**
-     * @return true when the job reached its terminal event (or had one already) and may be acked;
-     *     false when it was interrupted and must stay pending for another worker
-     */
-    public boolean run(Job job, int attempt) {
+    /** What the consumer does with the queue entry after an attempt. */
+    public enum Disposition {
+        /** The request has its terminal event: acknowledge the entry. */
+        ACK,
+        /**
+         * Leave the entry pending: the attempt was interrupted by shutdown or lost Redis, or a later
+         * attempt owns the request. A live worker (or this one, restarted) will run it again.
+         */
+        LEAVE
+    }
+
+    public Disposition run(Job job, int attempt) {
         MDC.put("requestId", job.id());
         try {
-            return runLogged(job, attempt);
+            return runLogged(job, events.attempt(job.id(), attempt, redisRetry));
+        } catch (RedisException e) {
+            log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
+            return Disposition.LEAVE;
         } finally {
             MDC.remove("requestId");
         }
     }
 
-    private boolean runLogged(Job job, int attempt) {
+    private Disposition runLogged(Job job, AttemptWriter writer) {
+        RedisEventSink sink = new RedisEventSink(writer);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
-            return finish(
-                    job,
-                    new StreamEvent.Error(
-                            "deadline_exceeded", "The request's deadline passed while it was queued", false),
-                    "");
+            return finish(job, sink, deadlineExceeded("while it was queued"));
         }
         Optional<Agent> agent = agents.find(job.agent());
         if (agent.isEmpty()) {
             return finish(
                     job,
-                    new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false),
-                    "");
+                    sink,
+                    new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        return execute(job, agent.get(), attempt);
+        return execute(job, agent.get(), sink, writer.attempt());
     }
 
-    private boolean execute(Job job, Agent agent, int attempt) {
-        RedisEventSink sink = new RedisEventSink(events, job.id());
-        if (attempt > 1) {
-            // Clients may hold a partial answer of the earlier attempt: tell them to drop it.
-            sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
+    private Disposition execute(Job job, Agent agent, RedisEventSink sink, int attempt) {
+        Watch watch = new Watch(Thread.currentThread());
+        Result result;
+        try (CancelWatcher.Watching cancelWatch = cancels.watch(job.id(), () -> watch.stop(Stop.CANCELLED, sink))) {
+            watch.arm(deadlines.schedule(
+                    () -> watch.stop(Stop.EXPIRED, sink),
+                    Math.max(0, job.deadlineMs() - clock.millis()),
+                    TimeUnit.MILLISECONDS));
+            if (attempt > 1) {
+                // Clients may hold a partial answer of the earlier attempt: tell them to drop it.
+                sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
+            }
+            sink.append(new StreamEvent.Start(workerName, attempt));
+            if (sink.isClosed()) {
+                log.info("Query(id={}) had already ended or moved on; not run again", job.id());
+                result = new Result.Settle();
+            } else {
+                result = runAgent(job, agent, sink, watch);
+            }
+        } finally {
+            watch.disarm();
+            Thread.interrupted(); // a stop that raced the end of the agent must not reach Redis calls
         }
-        sink.append(new StreamEvent.Start(workerName, attempt));
-        if (sink.isClosed()) {
-            // Delivered again after it ended (a lost consumer group, a reclaim): running the agent
-            // would only repeat work, and LLM calls, that nobody can receive.
-            log.info("Query(id={}) had already ended; not run again", job.id());
-            return true;
-        }
+        return switch (result) {
+            case Result.Write write -> finish(job, sink, write.terminal());
+            case Result.Settle settle -> sink.isSettled() ? Disposition.ACK : Disposition.LEAVE;
+            case Result.Leave leave -> Disposition.LEAVE;
+        };
+    }
+
+    /** What an attempt ends with. */
+    private sealed interface Result {
+        /** Write this terminal event. */
+        record Write(StreamEvent terminal) implements Result {}
+
+        /** Write nothing: the sink knows whether the request ended (ack) or moved on (leave). */
+        record Settle() implements Result {}
+
+        /** Interrupted by shutdown: leave the entry pending. */
+        record Leave() implements Result {}
+    }
+
+    private Result runAgent(Job job, Agent agent, RedisEventSink sink, Watch watch) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {
             AgentResult result =
                     agent.run(new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId()), sink);
             outcome = "done";
-            return finish(job, new StreamEvent.Done(result.usage(), result.finishReason()), sink.answer());
+            return afterStop(job, watch, sink, new StreamEvent.Done(result.usage(), result.finishReason()));
         } catch (AgentException e) {
             log.info("Query(id={}, agent={}) failed: {} {}", job.id(), job.agent(), e.code(), e.getMessage());
-            return finish(job, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()), sink.answer());
+            return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             outcome = "interrupted";
-            log.info("Query(id={}) interrupted; left pending for another worker", job.id());
-            return false;
+            if (watch.reason() == null) {
+                log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
+                return new Result.Leave();
+            }
+            return afterStop(job, watch, sink, null);
         } catch (RuntimeException e) {
-            log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), e);
-            return finish(
-                    job, new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false), sink.answer());
+            if (watch.reason() == null && !sink.isClosed()) {
+                log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), e);
+            }
+            return afterStop(
+                    job, watch, sink, new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
         } finally {
             sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
             meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
         }
     }
 
-    private boolean finish(Job job, StreamEvent terminal, String answer) {
-        if (events.finish(job.id(), terminal, answer).isEmpty()) {
-            log.info("Query(id={}) had already ended; {} not written", job.id(), terminal.type());
+    /**
+     * The result once the agent has returned or thrown: a deadline that stopped it wins, a closed
+     * sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code terminal}.
+     */
+    private Result afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
+        if (watch.reason() == Stop.EXPIRED && !sink.isClosed()) {
+            log.info("Query(id={}) stopped at its deadline", job.id());
+            meters.counter("agentic.jobs.expired").increment();
+            return new Result.Write(deadlineExceeded("while it ran"));
         }
+        if (sink.isClosed() || terminal == null) {
+            if (watch.reason() == Stop.CANCELLED) {
+                meters.counter("agentic.jobs.cancelled").increment();
+            }
+            return new Result.Settle();
+        }
+        return new Result.Write(terminal);
+    }
+
+    /** Ends the request of a job that went to the dead-letter stream. */
+    void endAsDeadLetter(Job job, int attempts) {
+        events.end(
+                job.id(),
+                new StreamEvent.Error(
+                        "max_deliveries_exceeded",
+                        "The request was attempted " + attempts
+                                + " times without finishing; it was set aside for an operator",
+                        false));
+    }
+
+    private static StreamEvent.Error deadlineExceeded(String when) {
+        return new StreamEvent.Error("deadline_exceeded", "The request's deadline passed " + when, false);
+    }
+
+    private Disposition finish(Job job, RedisEventSink sink, StreamEvent terminal) {
+        RedisEventSink.State state = sink.finish(terminal);
         meters.counter("agentic.jobs.finished", "agent", job.agent(), "outcome", terminal.type())
                 .increment();
-        return true;
+        return state == RedisEventSink.State.ENDED ? Disposition.ACK : Disposition.LEAVE;
+    }
+
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
+    }
+
+    private enum Stop {
+        CANCELLED,
+        EXPIRED
+    }
+
+    /** Stops one running agent, once, for a reason, by interrupting its thread. */
+    private static final class Watch {
+        private final Thread thread;
+        private @Nullable Stop reason;
+        private @Nullable ScheduledFuture<?> deadline;
+        private boolean armed = true;
+
+        Watch(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void arm(ScheduledFuture<?> deadlineTimer) {
+            this.deadline = deadlineTimer;
+        }
+
+        synchronized @Nullable Stop reason() {
+            return reason;
+        }
+
+        synchronized void stop(Stop why, RedisEventSink sink) {
+            if (armed && reason == null) {
+                reason = why;
+                if (why == Stop.CANCELLED) {
+                    sink.markEnded();
+                }
+                thread.interrupt();
+            }
+        }
+
+        synchronized void disarm() {
+            armed = false;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
     }
 }

@@ -1,21 +1,36 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.model.StreamEvent;
-import dev.agentic.redis.EventLog;
+import dev.agentic.redis.Appended;
+import dev.agentic.redis.AttemptWriter;
 import dev.agentic.worker.agent.EventSink;
+import io.lettuce.core.RedisException;
 import java.util.Map;
 
-/** Appends an agent's events to the request's log and keeps the answer text for the final status. */
+/**
+ * Appends an agent's events through its attempt's writer and keeps the answer text for the final
+ * status. Once the log refuses an event (the request ended, or a later attempt took over) the sink
+ * is closed: the agent may stop, and nothing more is written.
+ */
 final class RedisEventSink implements EventSink {
-    private final EventLog log;
-    private final String requestId;
+    /** Where the request stands for this attempt. */
+    enum State {
+        OPEN,
+        /** The request has its terminal event (finished elsewhere, cancelled, expired). */
+        ENDED,
+        /** Another worker runs a later attempt: leave the job to it, do not acknowledge. */
+        SUPERSEDED,
+        /** Redis stayed unreachable beyond the retry time: leave the job pending for a later attempt. */
+        LOST
+    }
+
+    private final AttemptWriter writer;
     private final StringBuilder answer = new StringBuilder();
-    private volatile boolean closed;
+    private volatile State state = State.OPEN;
     private int tokens;
 
-    RedisEventSink(EventLog log, String requestId) {
-        this.log = log;
-        this.requestId = requestId;
+    RedisEventSink(AttemptWriter writer) {
+        this.writer = writer;
     }
 
     @Override
@@ -44,7 +59,18 @@ final class RedisEventSink implements EventSink {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return state != State.OPEN;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Someone else wrote the request's terminal event (seen on its channel). */
+    void markEnded() {
+        if (state == State.OPEN) {
+            state = State.ENDED;
+        }
     }
 
     String answer() {
@@ -59,10 +85,37 @@ final class RedisEventSink implements EventSink {
         }
     }
 
+    /** Never throws: a Redis failure closes the sink (state {@link State#LOST}) so the agent stops. */
     void append(StreamEvent event) {
-        if (!closed && log.append(requestId, event).isEmpty()) {
-            // The request ended elsewhere (another attempt finished it, or it expired).
-            closed = true;
+        if (state == State.OPEN) {
+            try {
+                note(writer.append(event));
+            } catch (RedisException e) {
+                state = State.LOST;
+            }
+        }
+    }
+
+    /** Writes the terminal event; returns the state it leaves the request in for this attempt. */
+    State finish(StreamEvent terminal) {
+        if (state == State.SUPERSEDED || state == State.LOST) {
+            return state;
+        }
+        Appended result = writer.finish(terminal, answer());
+        note(result);
+        return result.outcome() == Appended.Outcome.SUPERSEDED ? State.SUPERSEDED : State.ENDED;
+    }
+
+    /** Whether the entry may be acknowledged: only when the request has its terminal event. */
+    boolean isSettled() {
+        return state == State.ENDED;
+    }
+
+    private void note(Appended result) {
+        switch (result.outcome()) {
+            case WRITTEN, DUPLICATE -> {}
+            case ENDED -> state = State.ENDED;
+            case SUPERSEDED -> state = State.SUPERSEDED;
         }
     }
 }

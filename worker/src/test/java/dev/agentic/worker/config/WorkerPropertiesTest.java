@@ -45,7 +45,11 @@ class WorkerPropertiesTest {
                         Duration.ZERO,
                         Duration.ofSeconds(1),
                         Duration.ofHours(1),
-                        false))
+                        false,
+                        Duration.ofSeconds(10),
+                        5,
+                        Duration.ofSeconds(10),
+                        Duration.ofHours(24)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("poll-timeout");
     }
@@ -58,6 +62,10 @@ class WorkerPropertiesTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
                 Duration.ofHours(1),
-                false);
+                false,
+                Duration.ofSeconds(10),
+                5,
+                Duration.ofSeconds(10),
+                Duration.ofHours(24));
     }
 }

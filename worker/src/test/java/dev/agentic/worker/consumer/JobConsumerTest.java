@@ -5,6 +5,8 @@ import static dev.agentic.worker.RedisProbe.terminal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentic.loadtest.llmsim.LlmSimulator;
+import dev.agentic.loadtest.llmsim.SimulatorConfig;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.LoggedEvent;
@@ -13,6 +15,7 @@ import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.worker.RedisProbe;
+import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.math.MathAgent;
@@ -77,12 +80,24 @@ class JobConsumerTest {
     }
 
     private Worker worker(String name, int concurrency) {
+        return worker(name, concurrency, Duration.ofSeconds(10), 5);
+    }
+
+    private Worker worker(String name, int concurrency, Duration reclaimTimeout, int maxDeliveries) {
+        return worker(
+                name, concurrency, reclaimTimeout, maxDeliveries, List.of(new MathAgent(), new DiagnosticAgent()));
+    }
+
+    private Worker worker(
+            String name, int concurrency, Duration reclaimTimeout, int maxDeliveries, List<Agent> agentList) {
         RedisSettings settings = new RedisSettings(redisServer.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2));
         RedisClient client = settings.createClient();
         StatefulRedisConnection<String, String> connection = client.connect();
-        EventLog events = new EventLog(connection, Duration.ofHours(1), Clock.systemUTC());
-        AgentRegistry agents = new AgentRegistry(List.of(new MathAgent(), new DiagnosticAgent()));
-        JobRunner runner = new JobRunner(events, agents, name, Clock.systemUTC(), new SimpleMeterRegistry());
+        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        CancelWatcher cancels = new CancelWatcher(client);
+        AgentRegistry agents = new AgentRegistry(agentList);
+        JobRunner runner = new JobRunner(
+                events, agents, cancels, name, Duration.ofSeconds(5), Clock.systemUTC(), new SimpleMeterRegistry());
         WorkerProperties.Worker config = new WorkerProperties.Worker(
                 name,
                 concurrency,
@@ -90,8 +105,15 @@ class JobConsumerTest {
                 Duration.ofMillis(300),
                 Duration.ofMillis(200),
                 Duration.ofHours(1),
-                true);
-        Worker worker = new Worker(client, connection, new JobConsumer(client, connection, runner, settings, config));
+                true,
+                reclaimTimeout,
+                maxDeliveries,
+                Duration.ofSeconds(5),
+                Duration.ofHours(2));
+        Worker worker = new Worker(
+                client,
+                connection,
+                new JobConsumer(client, connection, runner, cancels, settings, config, new SimpleMeterRegistry()));
         workers.add(worker);
         return worker;
     }
@@ -158,5 +180,158 @@ class JobConsumerTest {
         }
         probe.awaitDrained();
         probe.assertEveryRequestEndedOnce();
+    }
+
+    /** A consumer that takes an entry and then dies: it never refreshes, acks or runs it. */
+    private static String takenByDeadWorker(String consumer) {
+        return dev.agentic.redis.JobQueue.read(
+                        probe.redis(), Lane.INTERACTIVE, consumer, 1, Duration.ofSeconds(2), false)
+                .get(0)
+                .getId();
+    }
+
+    @Test
+    void neverTakesALiveWorkersJobHoweverLongItRuns() {
+        Job job = probe.submit("diagnostic", "sleep 4000");
+        worker("runner", 1, Duration.ofSeconds(1), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first(probe.log(job.id()), "start").isPresent());
+        worker("thief", 1, Duration.ofSeconds(1), 5).consumer().start();
+
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log).extracting(LoggedEvent::type).doesNotContain("restart").containsOnlyOnce("start");
+        probe.awaitDrained();
+    }
+
+    @Test
+    void reclaimsTheJobOfADeadWorkerAsANewAttempt() {
+        Job job = probe.submit("math", "6*7");
+        dev.agentic.redis.JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
+        takenByDeadWorker("dead-worker");
+        long start = System.nanoTime();
+        worker("survivor", 1, Duration.ofSeconds(1), 5).consumer().start();
+
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log.stream()
+                        .filter(e -> e.type().equals("restart") || e.type().equals("start"))
+                        .map(RedisProbe::decode))
+                .containsExactly(
+                        new StreamEvent.Restart(2, "a previous attempt did not finish"),
+                        new StreamEvent.Start("survivor", 2));
+        System.out.printf(
+                "reclaimed a dead worker's job in %d ms (reclaim timeout 1 s)%n",
+                (System.nanoTime() - start) / 1_000_000);
+        probe.awaitDrained();
+        probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void deadLettersAJobAfterMaxDeliveries() {
+        Job job = probe.submit("math", "1+1");
+        dev.agentic.redis.JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
+        String entry = takenByDeadWorker("dead-1");
+        for (int i = 2; i <= 3; i++) {
+            // Each dead worker's reclaim counts as a delivery, as XAUTOCLAIM would.
+            probe.redis()
+                    .xclaim(
+                            dev.agentic.model.RedisKeys.queue(Lane.INTERACTIVE),
+                            io.lettuce.core.Consumer.from(dev.agentic.model.RedisKeys.WORKER_GROUP, "dead-" + i),
+                            io.lettuce.core.XClaimArgs.Builder.minIdleTime(0),
+                            entry);
+        }
+        worker("survivor", 1, Duration.ofSeconds(1), 3).consumer().start();
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+
+        assertThat(error.code()).isEqualTo("max_deliveries_exceeded");
+        assertThat(error.retryable()).isFalse();
+        var letters =
+                probe.redis().xrange(dev.agentic.model.RedisKeys.DEAD_LETTERS, io.lettuce.core.Range.create("-", "+"));
+        assertThat(letters)
+                .singleElement()
+                .satisfies(letter -> assertThat(letter.getBody())
+                        .containsEntry("request_id", job.id())
+                        .containsEntry("attempts", "4")
+                        .containsEntry("entry", entry)
+                        .containsKeys("error", "worker", "job"));
+        probe.awaitDrained();
+    }
+
+    @Test
+    void stopsARunningJobAtItsDeadline() {
+        long now = System.currentTimeMillis();
+        Job job = probe.submit(new Job(
+                1,
+                dev.agentic.model.RequestId.newId(),
+                "t",
+                "diagnostic",
+                "sleep 10000",
+                null,
+                Lane.INTERACTIVE,
+                now,
+                now + 1500,
+                null));
+        worker("w1", 1).consumer().start();
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+
+        assertThat(error.code()).isEqualTo("deadline_exceeded");
+        assertThat(error.message()).contains("while it ran");
+        probe.awaitDrained();
+    }
+
+    @Test
+    void handsUnfinishedJobsBackOnShutdownSoAnotherWorkerTakesThemAtOnce() {
+        Job job = probe.submit("diagnostic", "sleep 3000");
+        Worker leaving = worker("leaving", 1, Duration.ofSeconds(30), 5);
+        leaving.consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first(probe.log(job.id()), "start").isPresent());
+        worker("staying", 1, Duration.ofSeconds(30), 5).consumer().start();
+
+        leaving.consumer().stop(); // grace 200 ms: the job is interrupted and handed back
+
+        // Far sooner than the 30 s reclaim timeout: the next refresh pass (every 7.5 s) takes it.
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log.stream().filter(e -> e.type().equals("start")).map(RedisProbe::decode))
+                .containsExactly(new StreamEvent.Start("leaving", 1), new StreamEvent.Start("staying", 2));
+        probe.awaitDrained();
+    }
+
+    @Test
+    void cancellingARunningLlmJobClosesTheProviderStream() {
+        try (LlmSimulator llm = LlmSimulator.start(
+                new SimulatorConfig(0, Duration.ofMillis(50), Duration.ofMillis(50), 400, 4, null, "sim-model"))) {
+            Agent general = new dev.agentic.worker.agent.general.GeneralAgent(
+                    dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+                            .baseUrl(llm.baseUrl())
+                            .apiKey("none")
+                            .modelName("sim-model")
+                            .build(),
+                    "test");
+            Job job = probe.submit("general", "talk for a long time");
+            worker("w1", 1, Duration.ofSeconds(10), 5, List.of(general))
+                    .consumer()
+                    .start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> RedisProbe.tokens(probe.log(job.id())).size() >= 3);
+
+            long cancelled = System.nanoTime();
+            probe.finish(job, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
+            await().atMost(Duration.ofSeconds(5)).until(() -> llm.stats().cancelled() == 1);
+            long latencyMs = (System.nanoTime() - cancelled) / 1_000_000;
+
+            System.out.printf("cancel reached the LLM stream in %d ms%n", latencyMs);
+            assertThat(llm.stats().completed()).isZero();
+            List<LoggedEvent> log = probe.awaitTerminal(job);
+            assertThat(RedisProbe.error(log).code()).isEqualTo("cancelled");
+            probe.awaitDrained();
+            probe.assertEveryRequestEndedOnce();
+        }
     }
 }
