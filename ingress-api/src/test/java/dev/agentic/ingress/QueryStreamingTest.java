@@ -28,10 +28,10 @@ class QueryStreamingTest extends RedisBackedTest {
             assertThat(stream.header("content-type")).startsWith("text/event-stream");
             Job job = takeJob();
             assertThat(stream.header("x-request-id")).isEqualTo(job.id());
-            worker.append(job.id(), new StreamEvent.Start("w", 1));
-            worker.append(job.id(), new StreamEvent.Token("Result:"));
-            worker.append(job.id(), new StreamEvent.Token(" 4"));
-            worker.finish(job.id(), new StreamEvent.Done(new Usage(3, 2, 0), "stop"), "Result: 4");
+            worker(job).append(new StreamEvent.Start("w", 1));
+            worker(job).append(new StreamEvent.Token("Result:"));
+            worker(job).append(new StreamEvent.Token(" 4"));
+            worker(job).finish(new StreamEvent.Done(new Usage(3, 2, 0), "stop"), "Result: 4");
 
             List<Frame> frames = stream.drain();
             assertThat(frames).extracting(Frame::event).containsExactly("queued", "start", "token", "token", "done");
@@ -45,13 +45,13 @@ class QueryStreamingTest extends RedisBackedTest {
     void fillsAMissedLiveMessageFromTheLog() {
         try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
             Job job = takeJob();
-            worker.append(job.id(), new StreamEvent.Start("w", 1));
+            worker(job).append(new StreamEvent.Start("w", 1));
             // An entry whose live message never arrives (pub/sub is at-most-once): written to the log only.
             String missed =
                     redis().xadd(RedisKeys.events(job.id()), Map.of("type", "token", "data", "{\"text\":\"lost\"}"));
             redis().hset(RedisKeys.request(job.id()), RedisKeys.LAST_EVENT_FIELD, missed);
-            worker.append(job.id(), new StreamEvent.Token(" found"));
-            worker.finish(job.id(), new StreamEvent.Done(Usage.NONE, "stop"), "lost found");
+            worker(job).append(new StreamEvent.Token(" found"));
+            worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "lost found");
 
             assertThat(stream.drain())
                     .extracting(f -> f.event() + " " + f.data())
@@ -74,9 +74,9 @@ class QueryStreamingTest extends RedisBackedTest {
             org.awaitility.Awaitility.await()
                     .atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> stream.comments() >= 2);
-            worker.append(job.id(), new StreamEvent.Start("w", 1));
+            worker(job).append(new StreamEvent.Start("w", 1));
             assertThat(start.join().event()).isEqualTo("start");
-            worker.finish(job.id(), new StreamEvent.Error("agent_failed", "x", false), "");
+            worker(job).finish(new StreamEvent.Error("agent_failed", "x", false), "");
             assertThat(stream.drain()).extracting(Frame::event).containsExactly("error");
         }
     }
@@ -86,11 +86,11 @@ class QueryStreamingTest extends RedisBackedTest {
         CompletableFuture<HttpResponse<String>> response =
                 http.sendAsync(jsonPost(MATH), HttpResponse.BodyHandlers.ofString());
         Job job = takeJob();
-        worker.append(job.id(), new StreamEvent.Token("Result:"));
-        worker.append(job.id(), new StreamEvent.Restart(2, "worker lost"));
-        worker.append(job.id(), new StreamEvent.Token("Result:"));
-        worker.append(job.id(), new StreamEvent.Token(" 4"));
-        worker.finish(job.id(), new StreamEvent.Done(new Usage(3, 2, 0), "stop"), "Result: 4");
+        worker(job).append(new StreamEvent.Token("Result:"));
+        worker(job).append(new StreamEvent.Restart(2, "worker lost"));
+        worker(job).append(new StreamEvent.Token("Result:"));
+        worker(job).append(new StreamEvent.Token(" 4"));
+        worker(job).finish(new StreamEvent.Done(new Usage(3, 2, 0), "stop"), "Result: 4");
 
         HttpResponse<String> answer = response.join();
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -109,7 +109,7 @@ class QueryStreamingTest extends RedisBackedTest {
         CompletableFuture<HttpResponse<String>> response =
                 http.sendAsync(jsonPost(MATH), HttpResponse.BodyHandlers.ofString());
         Job job = takeJob();
-        worker.finish(job.id(), new StreamEvent.Error("math_unparseable", "Could not read 'x'", false), "");
+        worker(job).finish(new StreamEvent.Error("math_unparseable", "Could not read 'x'", false), "");
 
         HttpResponse<String> answer = response.join();
         assertThat(answer.statusCode()).isEqualTo(422);
@@ -125,7 +125,7 @@ class QueryStreamingTest extends RedisBackedTest {
         HttpResponse<String> running =
                 http.send(get("/api/v1/queries/" + job.id()), HttpResponse.BodyHandlers.ofString());
         assertThat(running.body()).contains("\"status\":\"queued\"").doesNotContain("answer");
-        worker.finish(job.id(), new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
+        worker(job).finish(new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
         response.join();
 
         HttpResponse<String> done = http.send(get("/api/v1/queries/" + job.id()), HttpResponse.BodyHandlers.ofString());

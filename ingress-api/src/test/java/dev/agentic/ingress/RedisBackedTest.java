@@ -4,6 +4,7 @@ import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.RedisSettings;
@@ -14,7 +15,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -39,8 +42,13 @@ abstract class RedisBackedTest {
         }));
     }
 
-    /** The test's stand-in for a worker: writes events the way workers do. */
-    final EventLog worker = new EventLog(CONNECTION, Duration.ofMinutes(10), Clock.systemUTC());
+    final EventLog log = new EventLog(CONNECTION, Duration.ofMinutes(10), Duration.ofMinutes(20), Clock.systemUTC());
+    private final Map<String, AttemptWriter> writers = new HashMap<>();
+
+    /** The test's stand-in for a worker running the job's first attempt: writes events as workers do. */
+    AttemptWriter worker(Job job) {
+        return writers.computeIfAbsent(job.id(), id -> log.attempt(id, 1, Duration.ZERO));
+    }
 
     @LocalServerPort
     int port;
@@ -52,6 +60,7 @@ abstract class RedisBackedTest {
         registry.add("agentic.ingress.max-query-length", () -> "500");
         registry.add("agentic.ingress.heartbeat", () -> "300ms");
         registry.add("agentic.ingress.default-deadline", () -> "20s");
+        registry.add("agentic.ingress.disconnect-grace", () -> "1s");
     }
 
     String url(String path) {

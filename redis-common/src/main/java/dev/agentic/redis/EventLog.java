@@ -25,6 +25,7 @@ import java.util.Map;
 public final class EventLog {
     private static final LuaScript OPEN = LuaScript.fromResource("open-request.lua");
     private static final LuaScript EMIT = LuaScript.fromResource("emit.lua");
+    private static final LuaScript ATTACH = LuaScript.fromResource("count-attach.lua");
 
     private final StatefulRedisConnection<String, String> connection;
     private final Duration retention;
@@ -109,6 +110,16 @@ public final class EventLog {
             throw new IllegalStateException("emit script returned nothing");
         }
         return Appended.of(reply);
+    }
+
+    /**
+     * Counts a client attaching to the request's stream (a first stream or a resume).
+     *
+     * @return how many attached so far, this one included; 0 when the request is gone
+     */
+    public long attach(String requestId) {
+        String count = ATTACH.run(redis(), new String[] {RedisKeys.request(requestId)}, RedisKeys.ATTACHES_FIELD);
+        return count == null ? 0 : Long.parseLong(count);
     }
 
     /** True while the request's event log exists (it expires {@code retention} after the last event). */

@@ -33,6 +33,8 @@ public final class RedisKeys {
 
     public static final String TENANT_FIELD = "tenant";
     public static final String AGENT_FIELD = "agent";
+    /** How many times a client attached to the request's stream (for the disconnect grace). */
+    public static final String ATTACHES_FIELD = "attaches";
 
     private static final String PREFIX = "agentic:";
 
@@ -66,6 +68,18 @@ public final class RedisKeys {
             throw new IllegalArgumentException("not an events channel: " + channel);
         }
         return channel.substring(open + 1, close);
+    }
+
+    /**
+     * The request id an {@code Idempotency-Key} of a tenant stands for.
+     *
+     * @param keyDigest a digest of the client's key (hex), so no client text ends up in key names
+     */
+    public static String idempotency(String tenant, String keyDigest) {
+        if (!keyDigest.matches("[0-9a-f]{16,128}")) {
+            throw new IllegalArgumentException("not a hex digest");
+        }
+        return PREFIX + "idem:" + tenant + ":" + keyDigest;
     }
 
     /** A worker's heartbeat key. */

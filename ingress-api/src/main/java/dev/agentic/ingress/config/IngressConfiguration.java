@@ -26,7 +26,11 @@ class IngressConfiguration {
 
     @Bean
     EventLog eventLog(StatefulRedisConnection<String, String> connection, IngressProperties properties, Clock clock) {
-        return new EventLog(connection, properties.ingress().eventRetention(), clock);
+        return new EventLog(
+                connection,
+                properties.ingress().eventRetention(),
+                properties.ingress().statusRetention(),
+                clock);
     }
 
     /** A second connection, in pub/sub mode, shared by every open stream of this instance. */

@@ -49,6 +49,10 @@ public record IngressProperties(
      * @param heartbeat interval of SSE comment lines on idle streams; keep under every proxy's read timeout
      * @param defaultDeadline how long a request may wait and run before it is dropped or answered 504
      * @param eventRetention how long a request's status and event log are kept after its last event
+     * @param statusRetention how long a request's status outlives its terminal event (410 Gone after the log expired)
+     * @param maxDeadline the longest {@code timeout_ms} a client may ask for
+     * @param disconnectGrace how long a request whose SSE client went away waits for a resume before it is cancelled
+     * @param idempotencyTtl how long an {@code Idempotency-Key} keeps returning the request it created
      */
     public record Ingress(
             @DefaultValue({"math", "general"}) @NotEmpty Set<String> agents,
@@ -58,5 +62,9 @@ public record IngressProperties(
             @DefaultValue("8000") @Min(1) int maxQueryLength,
             @DefaultValue("15s") Duration heartbeat,
             @DefaultValue("5m") Duration defaultDeadline,
-            @DefaultValue("1h") Duration eventRetention) {}
+            @DefaultValue("1h") Duration eventRetention,
+            @DefaultValue("24h") Duration statusRetention,
+            @DefaultValue("30m") Duration maxDeadline,
+            @DefaultValue("30s") Duration disconnectGrace,
+            @DefaultValue("24h") Duration idempotencyTtl) {}
 }

@@ -3,7 +3,6 @@ package dev.agentic.ingress.query;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventType;
-import dev.agentic.model.Job;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
@@ -18,16 +17,21 @@ import org.springframework.http.HttpStatus;
 final class AnswerCollector {
     private AnswerCollector() {}
 
-    static Map<String, Object> await(Job job, EventCursor cursor, Clock clock) throws InterruptedException {
+    /**
+     * @param id the request to wait for (a replayed idempotent request is not the job just built)
+     * @param agent the agent named in the answer
+     */
+    static Map<String, Object> await(String id, String agent, long deadlineMs, EventCursor cursor, Clock clock)
+            throws InterruptedException {
         StringBuilder answer = new StringBuilder();
         while (true) {
-            long remaining = job.deadlineMs() - clock.millis();
+            long remaining = deadlineMs - clock.millis();
             if (remaining <= 0) {
                 throw new ApiException(
                         HttpStatus.GATEWAY_TIMEOUT,
                         "deadline_exceeded",
                         "No answer before the request's deadline",
-                        Map.of("id", job.id()));
+                        Map.of("id", id));
             }
             for (LoggedEvent event : cursor.next(Duration.ofMillis(Math.min(remaining, 5_000)))) {
                 Optional<EventType> type = EventType.fromWire(event.type());
@@ -38,9 +42,9 @@ final class AnswerCollector {
                     case StreamEvent.Token token -> answer.append(token.text());
                     case StreamEvent.Restart restart -> answer.setLength(0);
                     case StreamEvent.Done done -> {
-                        return answerBody(job, answer.toString(), done);
+                        return answerBody(id, agent, answer.toString(), done);
                     }
-                    case StreamEvent.Error error -> throw failed(job, error);
+                    case StreamEvent.Error error -> throw failed(id, error);
                     case StreamEvent.Queued q -> {}
                     case StreamEvent.Start s -> {}
                     case StreamEvent.ToolStart t -> {}
@@ -51,10 +55,10 @@ final class AnswerCollector {
         }
     }
 
-    private static Map<String, Object> answerBody(Job job, String answer, StreamEvent.Done done) {
+    private static Map<String, Object> answerBody(String id, String agent, String answer, StreamEvent.Done done) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", job.id());
-        body.put("agent_type", job.agent());
+        body.put("id", id);
+        body.put("agent_type", agent);
         body.put("answer", answer);
         body.put(
                 "usage",
@@ -67,16 +71,17 @@ final class AnswerCollector {
     }
 
     /** The HTTP status of a failed request, chosen by the error's code. */
-    static ApiException failed(Job job, StreamEvent.Error error) {
+    static ApiException failed(String id, StreamEvent.Error error) {
         HttpStatus status = switch (error.code()) {
             case "math_unparseable", "math_error" -> HttpStatus.UNPROCESSABLE_CONTENT;
             case "unknown_agent" -> HttpStatus.BAD_REQUEST;
             case "deadline_exceeded", "llm_timeout" -> HttpStatus.GATEWAY_TIMEOUT;
+            case "cancelled" -> HttpStatus.CONFLICT;
             case "llm_overloaded", "llm_unavailable", "redis_unavailable" -> HttpStatus.SERVICE_UNAVAILABLE;
             case "llm_error", "llm_auth" -> HttpStatus.BAD_GATEWAY;
             default -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
         return new ApiException(
-                status, error.code(), error.message(), Map.of("id", job.id(), "retryable", error.retryable()));
+                status, error.code(), error.message(), Map.of("id", id, "retryable", error.retryable()));
     }
 }

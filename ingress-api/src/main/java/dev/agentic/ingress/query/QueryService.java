@@ -4,17 +4,26 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -44,8 +53,12 @@ class QueryService {
         this.meters = meters;
     }
 
-    /** A job for the request, validated but not yet enqueued. */
-    Job prepare(QueryRequest request, String tenant) {
+    /**
+     * A job for the request, validated but not yet enqueued.
+     *
+     * @param timeoutHeader the {@code X-Timeout-Ms} header, if sent (the body's {@code timeout_ms} wins)
+     */
+    Job prepare(QueryRequest request, String tenant, @Nullable String timeoutHeader) {
         String query = Objects.requireNonNull(request.query()).strip();
         String agent = request.agentType() == null || request.agentType().isBlank()
                 ? config.defaultAgent()
@@ -64,6 +77,7 @@ class QueryService {
                     "The query has " + query.length() + " characters; the limit is " + config.maxQueryLength()));
         }
         long now = clock.millis();
+        Duration timeout = timeout(request.timeoutMs(), timeoutHeader);
         return new Job(
                 Job.CURRENT_VERSION,
                 RequestId.newId(),
@@ -73,8 +87,72 @@ class QueryService {
                 request.sessionId(),
                 Lane.INTERACTIVE,
                 now,
-                now + config.defaultDeadline().toMillis(),
+                now + timeout.toMillis(),
                 null);
+    }
+
+    private Duration timeout(@Nullable Long bodyMs, @Nullable String headerMs) {
+        Long millis = bodyMs;
+        if (millis == null && headerMs != null) {
+            try {
+                millis = Long.parseLong(headerMs.strip());
+            } catch (NumberFormatException e) {
+                throw refused(invalidTimeout("X-Timeout-Ms must be a whole number of milliseconds"));
+            }
+        }
+        if (millis == null) {
+            return config.defaultDeadline();
+        }
+        if (millis < 1 || millis > config.maxDeadline().toMillis()) {
+            throw refused(invalidTimeout(
+                    "timeout must be between 1 and " + config.maxDeadline().toMillis() + " ms"));
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static ApiException invalidTimeout(String detail) {
+        return new ApiException(HttpStatus.BAD_REQUEST, "invalid_timeout", detail);
+    }
+
+    /**
+     * Claims an {@code Idempotency-Key} for {@code newId}.
+     *
+     * @return the id of the request the key already stands for, or empty when the key is now ours
+     */
+    Optional<String> claimIdempotencyKey(String tenant, String key, String newId) {
+        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw refused(new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters"));
+        }
+        String redisKey = RedisKeys.idempotency(tenant, sha256(key));
+        String set = redis.sync().set(redisKey, newId, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
+        if ("OK".equals(set)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(redis.sync().get(redisKey));
+    }
+
+    /** Forgets a key whose request could not be queued, so a retry with it can succeed. */
+    void releaseIdempotencyKey(String tenant, String key, String id) {
+        String redisKey = RedisKeys.idempotency(tenant, sha256(key));
+        try {
+            if (id.equals(redis.sync().get(redisKey))) {
+                redis.sync().del(redisKey);
+            }
+        } catch (RedisException ignored) {
+            // It expires with its TTL.
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -97,8 +175,7 @@ class QueryService {
 
     private void closeUnqueued(Job job) {
         try {
-            events.finish(
-                    job.id(), new StreamEvent.Error("redis_unavailable", "The job could not be queued", true), "");
+            events.end(job.id(), new StreamEvent.Error("redis_unavailable", "The job could not be queued", true));
         } catch (RedisException ignored) {
             // Redis is gone: the request's keys expire with their retention.
         }

@@ -29,16 +29,26 @@ public class SseRelay {
 
     private final Duration heartbeat;
     private final Timer timeToFirstToken;
+    private final Drain drain;
+    private final DisconnectWatch disconnects;
 
-    SseRelay(IngressProperties properties, MeterRegistry meters) {
+    SseRelay(IngressProperties properties, MeterRegistry meters, Drain drain, DisconnectWatch disconnects) {
         this.heartbeat = properties.ingress().heartbeat();
+        this.drain = drain;
+        this.disconnects = disconnects;
         this.timeToFirstToken = Timer.builder("agentic.ingress.time.to.first.token")
                 .description("From acceptance to the first token written to an SSE client")
                 .publishPercentileHistogram()
                 .register(meters);
     }
 
-    /** Sends the 200 and relays until the terminal event, a client disconnect or a Redis failure. */
+    /**
+     * Sends the 200 and relays until the terminal event, a client disconnect (then the request
+     * waits for a resume, see {@link DisconnectWatch}), a Redis failure or a drain.
+     *
+     * @param acceptedAtMs when the request was accepted, for the time-to-first-token metric; 0 for
+     *     a resumed stream
+     */
     public void relay(String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
@@ -46,42 +56,69 @@ public class SseRelay {
         response.setHeader("Cache-Control", "no-cache, no-transform");
         response.setHeader("X-Accel-Buffering", "no");
         response.setHeader("X-Request-Id", requestId);
-        try {
-            OutputStream out = response.getOutputStream();
-            write(out, "retry: 2000\n\n");
-            pump(cursor, acceptedAtMs, out);
+        Client client = new Client(response);
+        long attachment = disconnects.attached(requestId);
+        try (Drain.Registration registration = drain.register()) {
+            client.write("retry: 2000\n\n");
+            pump(cursor, acceptedAtMs, client);
         } catch (IOException e) {
             log.debug("Query(id={}) client went away: {}", requestId, e.getMessage());
+            disconnects.detached(requestId, attachment);
         } catch (RedisException e) {
             log.warn("Query(id={}) stream ended: Redis unavailable: {}", requestId, e.getMessage());
-            writeQuietly(
-                    response,
+            client.writeQuietly(
                     errorFrame("redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID"));
         } catch (InterruptedException e) {
+            // Drained: say so on the wire first (a write may refuse while the flag is set), then
+            // restore the flag for whoever runs this thread next.
+            client.writeQuietly(errorFrame(
+                    "shutting_down",
+                    "This instance is shutting down; resume with GET /api/v1/queries/" + requestId
+                            + "/events and Last-Event-ID"));
             Thread.currentThread().interrupt();
-            writeQuietly(
-                    response, errorFrame("shutting_down", "This instance is shutting down; resume with Last-Event-ID"));
         }
     }
 
-    private void pump(EventCursor cursor, long acceptedAtMs, OutputStream out)
-            throws IOException, InterruptedException {
+    /** The client's output. */
+    private static final class Client {
+        private final HttpServletResponse response;
+
+        Client(HttpServletResponse response) {
+            this.response = response;
+        }
+
+        void write(String text) throws IOException {
+            OutputStream out = response.getOutputStream();
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        void writeQuietly(String text) {
+            try {
+                write(text);
+            } catch (IOException | RuntimeException e) {
+                log.debug("could not write final frame: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void pump(EventCursor cursor, long acceptedAtMs, Client out) throws IOException, InterruptedException {
         boolean firstToken = true;
         while (!cursor.isFinished()) {
             List<LoggedEvent> events = cursor.next(heartbeat);
             if (events.isEmpty()) {
-                write(out, ":\n\n");
+                out.write(":\n\n");
                 continue;
             }
             StringBuilder frames = new StringBuilder();
             for (LoggedEvent event : events) {
-                if (firstToken && event.type().equals(EventType.TOKEN.wireName())) {
+                if (firstToken && acceptedAtMs > 0 && event.type().equals(EventType.TOKEN.wireName())) {
                     firstToken = false;
                     timeToFirstToken.record(Duration.ofMillis(System.currentTimeMillis() - acceptedAtMs));
                 }
                 frames.append(frame(event.id().toString(), event.type(), event.data()));
             }
-            write(out, frames.toString());
+            out.write(frames.toString());
         }
     }
 
@@ -100,18 +137,5 @@ public class SseRelay {
     /** An {@code error} frame that is not in the log (the log is what failed); it has no id. */
     static String errorFrame(String code, String message) {
         return frame("", "error", WireCodec.encodeData(new StreamEvent.Error(code, message, true)));
-    }
-
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void writeQuietly(HttpServletResponse response, String text) {
-        try {
-            write(response.getOutputStream(), text);
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not write final frame: {}", e.getMessage());
-        }
     }
 }

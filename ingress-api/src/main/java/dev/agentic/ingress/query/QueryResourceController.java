@@ -1,0 +1,127 @@
+package dev.agentic.ingress.query;
+
+import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.SseRelay;
+import dev.agentic.ingress.relay.Subscriptions;
+import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.EventId;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.redis.Appended;
+import dev.agentic.redis.EventLog;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One accepted request: its status, its event stream (resumable on any instance), its
+ * cancellation. An id of another tenant, a malformed id and an unknown id all answer 404.
+ */
+@RestController
+class QueryResourceController {
+    private final EventLog events;
+    private final Subscriptions subscriptions;
+    private final SseRelay sse;
+    private final IngressProperties.Ingress config;
+    private final JsonMapper json;
+
+    QueryResourceController(
+            EventLog events, Subscriptions subscriptions, SseRelay sse, IngressProperties properties, JsonMapper json) {
+        this.events = events;
+        this.subscriptions = subscriptions;
+        this.sse = sse;
+        this.config = properties.ingress();
+        this.json = json;
+    }
+
+    @GetMapping("/api/v1/queries/{id}")
+    Map<String, Object> status(@PathVariable String id) {
+        Map<String, String> hash = visible(id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("status", hash.get(RedisKeys.STATUS_FIELD));
+        body.put("agent_type", hash.get(RedisKeys.AGENT_FIELD));
+        body.put("created_ms", Long.parseLong(hash.getOrDefault("created_ms", "0")));
+        body.put("updated_ms", Long.parseLong(hash.getOrDefault("updated_ms", "0")));
+        body.put("attempt", Integer.parseInt(hash.getOrDefault("attempt", "0")));
+        if (hash.containsKey(RedisKeys.RESULT_FIELD)) {
+            body.put("answer", hash.getOrDefault(RedisKeys.ANSWER_FIELD, ""));
+            body.put("result", json.readTree(hash.get(RedisKeys.RESULT_FIELD)));
+        }
+        return body;
+    }
+
+    /**
+     * Replays the request's events after {@code Last-Event-ID} (or {@code ?after=}), then follows
+     * it live, with no gap and no duplicate, until the terminal event.
+     */
+    @GetMapping("/api/v1/queries/{id}/events")
+    void events(
+            @PathVariable String id,
+            @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
+            @RequestParam(value = "after", required = false) @Nullable String after,
+            HttpServletResponse response) {
+        visible(id);
+        EventId from = resumePoint(lastEventId != null ? lastEventId : after);
+        if (!events.hasLog(id)) {
+            throw new ApiException(
+                    HttpStatus.GONE,
+                    "gone",
+                    "The events of query '" + id + "' are no longer kept (retention " + config.eventRetention() + ")");
+        }
+        try (EventCursor cursor = new EventCursor(id, events, subscriptions, from)) {
+            sse.relay(id, cursor, 0, response);
+        }
+    }
+
+    /** Cancels a queued or running request; its stream ends with {@code error} {@code cancelled}. */
+    @DeleteMapping("/api/v1/queries/{id}")
+    ResponseEntity<Map<String, Object>> cancel(@PathVariable String id) {
+        Map<String, String> hash = visible(id);
+        Appended result = events.end(id, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
+        if (result.outcome() == Appended.Outcome.WRITTEN) {
+            return ResponseEntity.accepted().body(Map.of("id", id, "status", "cancelled"));
+        }
+        // Ended before the cancel arrived: DELETE is idempotent, the outcome stands.
+        return ResponseEntity.ok(Map.of(
+                "id",
+                id,
+                "status",
+                events.status(id).getOrDefault(RedisKeys.STATUS_FIELD, hash.get(RedisKeys.STATUS_FIELD))));
+    }
+
+    /** The request's hash if the caller may see it; 404 otherwise (never 403: ids cannot be probed). */
+    private Map<String, String> visible(String id) {
+        Map<String, String> hash = RequestId.isValid(id) ? events.status(id) : Map.of();
+        if (hash.isEmpty() || !config.defaultTenant().equals(hash.get(RedisKeys.TENANT_FIELD))) {
+            throw ApiException.notFound(id);
+        }
+        return hash;
+    }
+
+    private static EventId resumePoint(@Nullable String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return EventId.ZERO;
+        }
+        try {
+            return EventId.parse(lastEventId.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_last_event_id",
+                    "Last-Event-ID must be an event id such as 1700000000000-0, as sent in the stream's id: lines");
+        }
+    }
+}
