@@ -129,7 +129,7 @@ class EndToEndTest {
         long now = System.currentTimeMillis();
         String id = RequestId.newId();
         Job job = new Job(2, id, "public", "math", "What is 3*3?", null, Lane.INTERACTIVE, now, now + 60_000, null);
-        new EventLog(stack.connection, Duration.ofMinutes(10), Clock.systemUTC()).open(job);
+        new EventLog(stack.connection, Duration.ofMinutes(10), Duration.ofMinutes(20), Clock.systemUTC()).open(job);
         String newer = """
                 {"v":2,"id":"%s","tenant":"public","agent":"math","query":"What is 3*3?","lane":"INTERACTIVE",
                  "created_at_ms":%d,"deadline_ms":%d,"priority":"high","routing":{"region":"eu","hops":[1,2]}}""".formatted(id, now, now + 60_000);

@@ -69,13 +69,12 @@ public class SseRelay {
             client.writeQuietly(
                     errorFrame("redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID"));
         } catch (InterruptedException e) {
-            // Drained: say so on the wire first (a write may refuse while the flag is set), then
-            // restore the flag for whoever runs this thread next.
+            // The Drain's own signal, consumed here on purpose: the interrupt flag is not restored,
+            // so that Tomcat can still finish the response (its last chunk) on this thread.
             client.writeQuietly(errorFrame(
                     "shutting_down",
                     "This instance is shutting down; resume with GET /api/v1/queries/" + requestId
                             + "/events and Last-Event-ID"));
-            Thread.currentThread().interrupt();
         }
     }
 
