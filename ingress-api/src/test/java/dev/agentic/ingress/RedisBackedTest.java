@@ -30,6 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class RedisBackedTest {
     static final RedisServer REDIS = RedisServer.start();
+    static final String ADMIN_TOKEN = "test-admin-token";
     static final RedisClient CLIENT;
     static final StatefulRedisConnection<String, String> CONNECTION;
 
@@ -61,6 +62,7 @@ abstract class RedisBackedTest {
         registry.add("agentic.ingress.heartbeat", () -> "300ms");
         registry.add("agentic.ingress.default-deadline", () -> "20s");
         registry.add("agentic.ingress.disconnect-grace", () -> "1s");
+        registry.add("agentic.ingress.admin-token", () -> ADMIN_TOKEN);
     }
 
     String url(String path) {

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import java.time.Duration;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -53,6 +54,7 @@ public record IngressProperties(
      * @param maxDeadline the longest {@code timeout_ms} a client may ask for
      * @param disconnectGrace how long a request whose SSE client went away waits for a resume before it is cancelled
      * @param idempotencyTtl how long an {@code Idempotency-Key} keeps returning the request it created
+     * @param adminToken bearer token of the admin endpoints; unset, they answer 404. Never logged.
      */
     public record Ingress(
             @DefaultValue({"math", "general"}) @NotEmpty Set<String> agents,
@@ -66,5 +68,12 @@ public record IngressProperties(
             @DefaultValue("24h") Duration statusRetention,
             @DefaultValue("30m") Duration maxDeadline,
             @DefaultValue("30s") Duration disconnectGrace,
-            @DefaultValue("24h") Duration idempotencyTtl) {}
+            @DefaultValue("24h") Duration idempotencyTtl,
+            @Nullable String adminToken) {
+        @Override
+        public String toString() {
+            return "Ingress[agents=" + agents + ", defaultAgent=" + defaultAgent + ", maxBodySize=" + maxBodySize
+                    + ", heartbeat=" + heartbeat + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
+        }
+    }
 }

@@ -1,0 +1,163 @@
+package dev.agentic.ingress.admin;
+
+import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.EventId;
+import dev.agentic.model.Job;
+import dev.agentic.model.MalformedWireDataException;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
+import dev.agentic.redis.EventLog;
+import dev.agentic.redis.JobQueue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The dead-letter stream ({@code agentic:dlq}): list, retry (as a new request) and purge. Until API
+ * keys with roles exist, these need {@code Authorization: Bearer <agentic.ingress.admin-token>};
+ * without a configured token they do not exist (404).
+ */
+@RestController
+class DeadLetterController {
+    private final StatefulRedisConnection<String, String> redis;
+    private final EventLog events;
+    private final IngressProperties.Ingress config;
+    private final Clock clock;
+
+    DeadLetterController(
+            StatefulRedisConnection<String, String> redis, EventLog events, IngressProperties properties, Clock clock) {
+        this.redis = redis;
+        this.events = events;
+        this.config = properties.ingress();
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/v1/admin/dead-letters")
+    Map<String, Object> list(
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
+            @RequestParam(value = "count", defaultValue = "100") int count) {
+        authorize(authorization);
+        List<Map<String, Object>> letters =
+                commands()
+                        .xrange(RedisKeys.DEAD_LETTERS, Range.create("-", "+"), Limit.from(Math.clamp(count, 1, 1000)))
+                        .stream()
+                        .map(DeadLetterController::describe)
+                        .toList();
+        return Map.of("total", commands().xlen(RedisKeys.DEAD_LETTERS), "dead_letters", letters);
+    }
+
+    /** Runs the job again as a new request (the old one keeps its terminal error). */
+    @PostMapping("/api/v1/admin/dead-letters/{entryId}/retry")
+    ResponseEntity<Map<String, Object>> retry(
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
+            @PathVariable String entryId) {
+        authorize(authorization);
+        StreamMessage<String, String> letter = find(entryId);
+        Job old;
+        try {
+            old = WireCodec.decodeJob(letter.getBody().getOrDefault(RedisKeys.JOB_FIELD, ""));
+        } catch (MalformedWireDataException e) {
+            throw new ApiException(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    "not_retryable",
+                    "This dead letter holds no readable job; purge it");
+        }
+        long now = clock.millis();
+        Job again = new Job(
+                Job.CURRENT_VERSION,
+                RequestId.newId(),
+                old.tenant(),
+                old.agent(),
+                old.query(),
+                old.sessionId(),
+                old.lane(),
+                now,
+                now + (old.deadlineMs() - old.createdAtMs()),
+                old.traceparent());
+        events.open(again);
+        JobQueue.enqueue(commands(), again);
+        commands().xdel(RedisKeys.DEAD_LETTERS, letter.getId());
+        return ResponseEntity.accepted().body(Map.of("id", again.id(), "retried_from", old.id()));
+    }
+
+    @DeleteMapping("/api/v1/admin/dead-letters/{entryId}")
+    ResponseEntity<Void> purgeOne(
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
+            @PathVariable String entryId) {
+        authorize(authorization);
+        commands().xdel(RedisKeys.DEAD_LETTERS, find(entryId).getId());
+        return ResponseEntity.noContent().build();
+    }
+
+    @DeleteMapping("/api/v1/admin/dead-letters")
+    Map<String, Object> purgeAll(
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization) {
+        authorize(authorization);
+        long purged = commands().xlen(RedisKeys.DEAD_LETTERS);
+        commands().del(RedisKeys.DEAD_LETTERS);
+        return Map.of("purged", purged);
+    }
+
+    private StreamMessage<String, String> find(String entryId) {
+        String id;
+        try {
+            id = EventId.parse(entryId).toString();
+        } catch (IllegalArgumentException e) {
+            throw notFound(entryId);
+        }
+        return commands().xrange(RedisKeys.DEAD_LETTERS, Range.create(id, id)).stream()
+                .findFirst()
+                .orElseThrow(() -> notFound(entryId));
+    }
+
+    private static ApiException notFound(String entryId) {
+        return new ApiException(
+                HttpStatus.NOT_FOUND, "not_found", "No dead letter '" + ApiException.printable(entryId) + "'");
+    }
+
+    private static Map<String, Object> describe(StreamMessage<String, String> letter) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("entry_id", letter.getId());
+        described.putAll(letter.getBody());
+        return described;
+    }
+
+    /** 404 while no admin token is configured; 401 for a missing or wrong one (compared in constant time). */
+    private void authorize(@Nullable String authorization) {
+        String token = config.adminToken();
+        if (token == null || token.isEmpty()) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "No such endpoint");
+        }
+        String presented =
+                authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
+        if (!MessageDigest.isEqual(
+                presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "A valid admin bearer token is required");
+        }
+    }
+
+    private RedisCommands<String, String> commands() {
+        return redis.sync();
+    }
+}
