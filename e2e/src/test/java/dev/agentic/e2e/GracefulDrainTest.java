@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.testsupport.ServiceProcess;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
-import dev.agentic.testsupport.ServiceProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,21 +38,29 @@ class GracefulDrainTest {
     void aWorkerStoppedWithSigtermFinishesItsRunningJobsAndTakesNoNewOnes() throws Exception {
         List<CompletableFuture<List<Frame>>> streams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            streams.add(CompletableFuture.supplyAsync(() -> stream("{\"query\":\"sleep 3000\",\"agent_type\":\"diagnostic\"}")));
+            streams.add(CompletableFuture.supplyAsync(
+                    () -> stream("{\"query\":\"sleep 3000\",\"agent_type\":\"diagnostic\"}")));
         }
         ServiceProcess worker = stack.workers.get(0);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> runningOn("worker-1") > 0);
 
-        assertThat(worker.terminate(Duration.ofSeconds(60))).as("worker exits within its grace").isTrue();
+        assertThat(worker.terminate(Duration.ofSeconds(60)))
+                .as("worker exits within its grace")
+                .isTrue();
 
         for (CompletableFuture<List<Frame>> stream : streams) {
             List<Frame> frames = stream.get(60, TimeUnit.SECONDS);
             assertThat(frames.getLast().event()).isEqualTo("done");
-            assertThat(frames).extracting(Frame::event).doesNotContain("restart").containsOnlyOnce("done");
+            assertThat(frames)
+                    .extracting(Frame::event)
+                    .doesNotContain("restart")
+                    .containsOnlyOnce("done");
         }
         List<Frame> after = stream("{\"query\":\"What is 1+1?\",\"agent_type\":\"math\"}");
         assertThat(after.getLast().event()).isEqualTo("done");
-        assertThat(after).filteredOn(f -> f.event().equals("start")).singleElement()
+        assertThat(after)
+                .filteredOn(f -> f.event().equals("start"))
+                .singleElement()
                 .satisfies(f -> assertThat(f.data()).contains("worker-2"));
     }
 
@@ -61,7 +69,8 @@ class GracefulDrainTest {
         List<SseClient.Stream> open = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            SseClient.Stream stream = SseClient.post(stack.url("/api/v1/query"), "{\"query\":\"sleep 4000\",\"agent_type\":\"diagnostic\"}", Map.of());
+            SseClient.Stream stream = SseClient.post(
+                    stack.url("/api/v1/query"), "{\"query\":\"sleep 4000\",\"agent_type\":\"diagnostic\"}", Map.of());
             open.add(stream);
             ids.add(stream.header("x-request-id"));
         }
@@ -74,22 +83,31 @@ class GracefulDrainTest {
                 continue; // this stream was served by the other instance
             }
             assertThat(last.event()).isEqualTo("error");
-            assertThat(last.id()).as("the ingress's own frame, not from the log").isNull();
+            assertThat(last.id())
+                    .as("the ingress's own frame, not from the log")
+                    .isNull();
             assertThat(last.data()).contains("\"code\":\"shutting_down\"", "\"retryable\":true");
-            String lastId = first.stream().map(Frame::id).filter(id -> id != null).reduce((a, b) -> b).orElse("0-0");
+            String lastId = first.stream()
+                    .map(Frame::id)
+                    .filter(id -> id != null)
+                    .reduce((a, b) -> b)
+                    .orElse("0-0");
             try (SseClient.Stream resumed = SseClient.get(
                     stack.url("/api/v1/queries/" + ids.get(i) + "/events"), Map.of("Last-Event-ID", lastId))) {
                 assertThat(resumed.status()).isEqualTo(200);
                 List<Frame> rest = resumed.drain();
                 assertThat(rest.getLast().event()).isEqualTo("done");
-                assertThat(rest).extracting(Frame::id).allSatisfy(id -> assertThat(id).isGreaterThan(lastId));
+                assertThat(rest)
+                        .extracting(Frame::id)
+                        .allSatisfy(id -> assertThat(id).isGreaterThan(lastId));
             }
         }
         open.forEach(SseClient.Stream::close);
     }
 
     private long runningOn(String worker) {
-        return stack.connection.sync()
+        return stack.connection
+                .sync()
                 .xpending(RedisKeys.queue(Lane.INTERACTIVE), RedisKeys.WORKER_GROUP)
                 .getConsumerMessageCount()
                 .getOrDefault(worker, 0L);
