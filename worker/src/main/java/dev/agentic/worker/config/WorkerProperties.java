@@ -61,6 +61,8 @@ public record WorkerProperties(
      *     running again
      * @param redisRetry how long an event append keeps retrying while Redis is unreachable
      * @param statusRetention how long a request's status outlives its terminal event (for 410 Gone)
+     * @param otherLaneEvery after this many jobs in a row from the first lane, a waiting job of another
+     *     lane goes first (so batch work is never starved by interactive work)
      */
     public record Worker(
             @Nullable String name,
@@ -76,7 +78,8 @@ public record WorkerProperties(
             @DefaultValue("10s") Duration reclaimTimeout,
             @DefaultValue("5") @Min(1) int maxDeliveries,
             @DefaultValue("10s") Duration redisRetry,
-            @DefaultValue("24h") Duration statusRetention) {
+            @DefaultValue("24h") Duration statusRetention,
+            @DefaultValue("5") @Min(1) int otherLaneEvery) {
 
         public Worker {
             if (!pollTimeout.isPositive()) {

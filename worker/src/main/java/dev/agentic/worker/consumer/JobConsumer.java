@@ -15,6 +15,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,9 @@ import org.springframework.context.SmartLifecycle;
  * is created again.
  *
  * <p>Lane policy: lanes are read in the configured order without blocking, so a waiting
- * interactive job always goes before a batch job; when all are empty the blocking read waits on the
- * first lane, so an idle worker notices work on later lanes within one poll timeout.
+ * interactive job goes before a batch job, except that after {@code other-lane-every} interactive
+ * jobs in a row a waiting batch job goes first (no starvation); when all are empty the blocking read
+ * waits on the first lane, so an idle worker notices work on later lanes within one poll timeout.
  */
 public final class JobConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
@@ -58,6 +60,8 @@ public final class JobConsumer implements SmartLifecycle {
     private final Map<String, Lane> inflight = new ConcurrentHashMap<>();
 
     private volatile boolean running;
+    /** Jobs taken in a row from the first lane (consume loop only). */
+    private int preferredInARow;
     /** When the consume loop next looks for abandoned jobs ({@link System#nanoTime()}). */
     private long nextReclaimCheck;
 
@@ -347,10 +351,11 @@ public final class JobConsumer implements SmartLifecycle {
         if (reclaimed != null) {
             return reclaimed;
         }
-        for (Lane lane : config.lanes()) {
+        for (Lane lane : laneOrder()) {
             List<StreamMessage<String, String>> found =
                     JobQueue.read(blockingCommands(), lane, consumer, 1, Duration.ZERO, false);
             if (!found.isEmpty()) {
+                preferredInARow = lane == config.lanes().get(0) ? preferredInARow + 1 : 0;
                 return new Delivery(lane, found.get(0));
             }
         }
@@ -358,6 +363,21 @@ public final class JobConsumer implements SmartLifecycle {
         List<StreamMessage<String, String>> found =
                 JobQueue.read(blockingCommands(), preferred, consumer, 1, config.pollTimeout(), false);
         return found.isEmpty() ? null : new Delivery(preferred, found.get(0));
+    }
+
+    /**
+     * The lanes in the order to look at them: the configured preference, except that after {@code
+     * other-lane-every} jobs in a row from the first lane the others go first once, so a steady
+     * stream of interactive work cannot starve the batch lane.
+     */
+    private List<Lane> laneOrder() {
+        List<Lane> lanes = config.lanes();
+        if (lanes.size() < 2 || preferredInARow < config.otherLaneEvery()) {
+            return lanes;
+        }
+        List<Lane> rotated = new ArrayList<>(lanes.subList(1, lanes.size()));
+        rotated.add(lanes.get(0));
+        return rotated;
     }
 
     private void submit(Delivery delivery) {

@@ -49,7 +49,8 @@ class WorkerPropertiesTest {
                         Duration.ofSeconds(10),
                         5,
                         Duration.ofSeconds(10),
-                        Duration.ofHours(24)))
+                        Duration.ofHours(24),
+                        5))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("poll-timeout");
     }
@@ -66,6 +67,7 @@ class WorkerPropertiesTest {
                 Duration.ofSeconds(10),
                 5,
                 Duration.ofSeconds(10),
-                Duration.ofHours(24));
+                Duration.ofHours(24),
+                5);
     }
 }

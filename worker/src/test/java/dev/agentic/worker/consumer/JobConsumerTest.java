@@ -109,7 +109,8 @@ class JobConsumerTest {
                 reclaimTimeout,
                 maxDeliveries,
                 Duration.ofSeconds(5),
-                Duration.ofHours(2));
+                Duration.ofHours(2),
+                3);
         Worker worker = new Worker(
                 client,
                 connection,
@@ -188,6 +189,31 @@ class JobConsumerTest {
                         probe.redis(), Lane.INTERACTIVE, consumer, 1, Duration.ofSeconds(2), false)
                 .get(0)
                 .getId();
+    }
+
+    @Test
+    void aSteadyStreamOfInteractiveJobsDoesNotStarveTheBatchLane() {
+        List<Job> interactive = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            interactive.add(probe.submit(RedisProbe.job("math", i + "+1", Lane.INTERACTIVE)));
+        }
+        Job batch = probe.submit(RedisProbe.job("math", "1+1", Lane.BATCH));
+
+        worker("w1", 1).consumer().start(); // takes another lane's job after 3 in a row
+
+        String batchStart =
+                first(probe.awaitTerminal(batch), "start").orElseThrow().id().toString();
+        long interactiveBefore = interactive.stream()
+                .map(job -> first(probe.awaitTerminal(job), "start")
+                        .orElseThrow()
+                        .id()
+                        .toString())
+                .filter(start ->
+                        dev.agentic.model.EventId.parse(start).compareTo(dev.agentic.model.EventId.parse(batchStart))
+                                < 0)
+                .count();
+        assertThat(interactiveBefore).isEqualTo(3);
+        probe.awaitDrained();
     }
 
     @Test
