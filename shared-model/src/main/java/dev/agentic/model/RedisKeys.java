@@ -9,6 +9,9 @@ public final class RedisKeys {
     /** Consumer group of every lane stream. */
     public static final String WORKER_GROUP = "workers";
 
+    /** Hash of admission thresholds operators set at run time, e.g. {@code interactive.max-depth}. */
+    public static final String ADMISSION_CONFIG = "agentic:config:admission";
+
     /** Stream of jobs that exceeded the maximum number of deliveries. */
     public static final String DEAD_LETTERS = "agentic:dlq";
 

@@ -1,6 +1,5 @@
 package dev.agentic.ingress.admin;
 
-import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
@@ -15,8 +14,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,14 +39,13 @@ import org.springframework.web.bind.annotation.RestController;
 class DeadLetterController {
     private final StatefulRedisConnection<String, String> redis;
     private final EventLog events;
-    private final IngressProperties.Ingress config;
+    private final AdminAuth auth;
     private final Clock clock;
 
-    DeadLetterController(
-            StatefulRedisConnection<String, String> redis, EventLog events, IngressProperties properties, Clock clock) {
+    DeadLetterController(StatefulRedisConnection<String, String> redis, EventLog events, AdminAuth auth, Clock clock) {
         this.redis = redis;
         this.events = events;
-        this.config = properties.ingress();
+        this.auth = auth;
         this.clock = clock;
     }
 
@@ -57,7 +53,7 @@ class DeadLetterController {
     Map<String, Object> list(
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
             @RequestParam(value = "count", defaultValue = "100") int count) {
-        authorize(authorization);
+        auth.check(authorization);
         List<Map<String, Object>> letters =
                 commands()
                         .xrange(RedisKeys.DEAD_LETTERS, Range.create("-", "+"), Limit.from(Math.clamp(count, 1, 1000)))
@@ -72,7 +68,7 @@ class DeadLetterController {
     ResponseEntity<Map<String, Object>> retry(
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
             @PathVariable String entryId) {
-        authorize(authorization);
+        auth.check(authorization);
         StreamMessage<String, String> letter = find(entryId);
         Job old;
         try {
@@ -105,7 +101,7 @@ class DeadLetterController {
     ResponseEntity<Void> purgeOne(
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
             @PathVariable String entryId) {
-        authorize(authorization);
+        auth.check(authorization);
         commands().xdel(RedisKeys.DEAD_LETTERS, find(entryId).getId());
         return ResponseEntity.noContent().build();
     }
@@ -113,7 +109,7 @@ class DeadLetterController {
     @DeleteMapping("/api/v1/admin/dead-letters")
     Map<String, Object> purgeAll(
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization) {
-        authorize(authorization);
+        auth.check(authorization);
         long purged = commands().xlen(RedisKeys.DEAD_LETTERS);
         commands().del(RedisKeys.DEAD_LETTERS);
         return Map.of("purged", purged);
@@ -141,20 +137,6 @@ class DeadLetterController {
         described.put("entry_id", letter.getId());
         described.putAll(letter.getBody());
         return described;
-    }
-
-    /** 404 while no admin token is configured; 401 for a missing or wrong one (compared in constant time). */
-    private void authorize(@Nullable String authorization) {
-        String token = config.adminToken();
-        if (token == null || token.isEmpty()) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "not_found", "No such endpoint");
-        }
-        String presented =
-                authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : "";
-        if (!MessageDigest.isEqual(
-                presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "A valid admin bearer token is required");
-        }
     }
 
     private RedisCommands<String, String> commands() {

@@ -20,7 +20,21 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("agentic")
 public record IngressProperties(
         @Valid @DefaultValue Redis redis,
-        @Valid @DefaultValue Ingress ingress) {
+        @Valid @DefaultValue Ingress ingress,
+        @Valid @DefaultValue Admission admission) {
+
+    /**
+     * Queue-depth admission. Thresholds can be changed at run time through {@code PUT
+     * /api/v1/admin/admission}; these are the values in force until then.
+     *
+     * @param interactiveMaxDepth jobs waiting in the interactive lane (group lag) at which new ones get 429
+     * @param batchMaxDepth the same for the batch lane
+     * @param sampleInterval how often each instance samples lag, drain rate and live thresholds
+     */
+    public record Admission(
+            @DefaultValue("1000") @Min(1) long interactiveMaxDepth,
+            @DefaultValue("10000") @Min(1) long batchMaxDepth,
+            @DefaultValue("1s") Duration sampleInterval) {}
 
     /**
      * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users

@@ -1,5 +1,6 @@
 package dev.agentic.ingress.query;
 
+import dev.agentic.ingress.admission.Admission;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
@@ -39,6 +40,7 @@ class QueryController {
     private final Subscriptions subscriptions;
     private final SseRelay sse;
     private final Drain drain;
+    private final Admission admission;
     private final IngressProperties.Ingress config;
     private final Clock clock;
 
@@ -48,6 +50,7 @@ class QueryController {
             Subscriptions subscriptions,
             SseRelay sse,
             Drain drain,
+            Admission admission,
             IngressProperties properties,
             Clock clock) {
         this.queries = queries;
@@ -55,6 +58,7 @@ class QueryController {
         this.subscriptions = subscriptions;
         this.sse = sse;
         this.drain = drain;
+        this.admission = admission;
         this.config = properties.ingress();
         this.clock = clock;
     }
@@ -75,6 +79,9 @@ class QueryController {
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());
+        if (existing.isEmpty()) {
+            admit(job, tenant, idempotencyKey);
+        }
         String id = existing.orElse(job.id());
         // Subscribe before the job exists, so not even its first event can slip past.
         try (EventCursor cursor = new EventCursor(id, events, subscriptions, EventId.ZERO)) {
@@ -88,6 +95,18 @@ class QueryController {
                 return null;
             }
             return ResponseEntity.ok().header("X-Request-Id", id).body(awaitAnswer(job, id, cursor));
+        }
+    }
+
+    /** Refuses before anything is accepted; a key claimed for the refused job is given back. */
+    private void admit(Job job, String tenant, @Nullable String idempotencyKey) {
+        try {
+            admission.admit(job);
+        } catch (ApiException e) {
+            if (idempotencyKey != null) {
+                queries.releaseIdempotencyKey(tenant, idempotencyKey, job.id());
+            }
+            throw e;
         }
     }
 

@@ -85,7 +85,7 @@ class QueryService {
                 agent,
                 query,
                 request.sessionId(),
-                Lane.INTERACTIVE,
+                lane(request.lane()),
                 now,
                 now + timeout.toMillis(),
                 null);
@@ -108,6 +108,18 @@ class QueryService {
                     "timeout must be between 1 and " + config.maxDeadline().toMillis() + " ms"));
         }
         return Duration.ofMillis(millis);
+    }
+
+    private Lane lane(@Nullable String name) {
+        if (name == null) {
+            return Lane.INTERACTIVE;
+        }
+        try {
+            return Lane.fromWire(name);
+        } catch (IllegalArgumentException e) {
+            throw refused(
+                    new ApiException(HttpStatus.BAD_REQUEST, "unknown_lane", "lane must be 'interactive' or 'batch'"));
+        }
     }
 
     private static ApiException invalidTimeout(String detail) {

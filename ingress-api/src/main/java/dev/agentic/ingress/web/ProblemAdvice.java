@@ -35,7 +35,11 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> api(ApiException e) {
         ProblemDetail problem = problem(e.status(), e.code(), e.getMessage());
         e.properties().forEach(problem::setProperty);
-        return ResponseEntity.status(e.status()).body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+        if (e.properties().get("retry_after_seconds") instanceof Number seconds) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
+        }
+        return response.body(problem);
     }
 
     @ExceptionHandler(RedisException.class)
