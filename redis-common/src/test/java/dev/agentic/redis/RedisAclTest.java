@@ -1,0 +1,137 @@
+package dev.agentic.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentic.model.EventId;
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.model.Usage;
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the ingress's and the worker's Redis operations as the ACL users docs/security.md
+ * prescribes, against a real redis-server with {@code requirepass} and those users.
+ */
+class RedisAclTest {
+    private static RedisServer server;
+
+    @BeforeAll
+    static void startRedisWithUsers() throws Exception {
+        Path acl = Files.createTempFile("agentic-users", ".acl");
+        Files.write(acl, readAclLines());
+        server = RedisServer.start(false, List.of("--requirepass", "admin-secret", "--aclfile", acl.toString()));
+    }
+
+    /** The ACL lines of docs/security.md, with their example passwords. */
+    static List<String> readAclLines() throws Exception {
+        return Files.readAllLines(Path.of("../docs/security.md")).stream()
+                .filter(line -> line.startsWith("user "))
+                .toList();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static RedisClient client(String user, String password) {
+        return new RedisSettings(
+                        "redis://" + user + ":" + password + "@127.0.0.1:" + server.port(),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(2))
+                .createClient();
+    }
+
+    @Test
+    void theIngressAndWorkerUsersCanDoTheirWholeJob() {
+        RedisClient ingress = client("agentic-ingress", "ingress-secret");
+        RedisClient worker = client("agentic-worker", "worker-secret");
+        try (StatefulRedisConnection<String, String> in = ingress.connect();
+                StatefulRedisPubSubConnection<String, String> sub = ingress.connectPubSub();
+                StatefulRedisConnection<String, String> wk = worker.connect();
+                StatefulRedisPubSubConnection<String, String> watch = worker.connectPubSub()) {
+            RedisCommands<String, String> w = wk.sync();
+            JobQueue.ensureGroup(w, Lane.INTERACTIVE);
+            long now = System.currentTimeMillis();
+            Job job =
+                    new Job(1, RequestId.newId(), "t", "math", "1+1", null, Lane.INTERACTIVE, now, now + 60_000, null);
+            EventLog ingressLog = new EventLog(in, Duration.ofMinutes(5), Duration.ofMinutes(10), Clock.systemUTC());
+            sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
+            assertThat(ingressLog.open(job)).isTrue();
+            JobQueue.enqueue(in.sync(), job);
+            in.sync().xinfoGroups(RedisKeys.queue(Lane.INTERACTIVE));
+            in.sync().set(RedisKeys.idempotency("t", "ab".repeat(16)), job.id());
+            ingressLog.attach(job.id());
+
+            watch.sync().subscribe(RedisKeys.eventsChannel(job.id()));
+            String entry = JobQueue.read(w, Lane.INTERACTIVE, "w1", 1, Duration.ZERO, false)
+                    .get(0)
+                    .getId();
+            JobQueue.refresh(w, Lane.INTERACTIVE, "w1", List.of(entry));
+            JobQueue.claimAbandoned(w, Lane.INTERACTIVE, "w1", Duration.ofHours(1), 1);
+            JobQueue.deliveryCounts(w, Lane.INTERACTIVE, "w1", 10);
+            EventLog workerLog = new EventLog(wk, Duration.ofMinutes(5), Duration.ofMinutes(10), Clock.systemUTC());
+            AttemptWriter writer = workerLog.attempt(job.id(), 1, Duration.ZERO);
+            writer.append(new StreamEvent.Token("2"));
+            assertThat(writer.finish(new StreamEvent.Done(Usage.NONE, "stop"), "2")
+                            .isInLog())
+                    .isTrue();
+            w.setex(RedisKeys.worker("w1"), 30, "{}");
+            w.xadd(RedisKeys.DEAD_LETTERS, java.util.Map.of("error", "test"));
+            JobQueue.ack(w, Lane.INTERACTIVE, entry);
+
+            assertThat(ingressLog.readAfter(job.id(), EventId.ZERO, 10)).hasSize(3);
+            assertThat(ingressLog.status(job.id())).containsEntry("status", "done");
+        } finally {
+            ingress.shutdown();
+            worker.shutdown();
+        }
+    }
+
+    @Test
+    void theUsersCannotTouchKeysOutsideTheirNamespaceNorRunAdminCommands() {
+        RedisClient ingress = client("agentic-ingress", "ingress-secret");
+        try (StatefulRedisConnection<String, String> in = ingress.connect()) {
+            assertThatThrownBy(() -> in.sync().set("other-app:key", "x"))
+                    .isInstanceOf(RedisException.class)
+                    .hasMessageContaining("NOPERM");
+            assertThatThrownBy(() -> in.sync().flushall())
+                    .isInstanceOf(RedisException.class)
+                    .hasMessageContaining("NOPERM");
+            assertThatThrownBy(() -> in.sync().configGet("*"))
+                    .isInstanceOf(RedisException.class)
+                    .hasMessageContaining("NOPERM");
+        } finally {
+            ingress.shutdown();
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedWithAClearError() {
+        RedisClient wrong = client("agentic-worker", "guess");
+        try {
+            assertThatThrownBy(wrong::connect)
+                    .isInstanceOf(RedisException.class)
+                    .hasStackTraceContaining("WRONGPASS");
+        } finally {
+            wrong.shutdown();
+        }
+    }
+}
