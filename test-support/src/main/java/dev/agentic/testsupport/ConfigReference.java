@@ -1,11 +1,16 @@
 package dev.agentic.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,6 +29,32 @@ public final class ConfigReference {
         Map<String, String> knobs = new LinkedHashMap<>();
         collect(record, prefix, knobs);
         return knobs;
+    }
+
+    /**
+     * The knobs of {@code record} missing from the Markdown table rows of one section of a doc: a row
+     * must read {@code | `name` | `default` |} ({@code (none)} for knobs without a default).
+     *
+     * @param section the heading that starts the section; it runs to the next {@code ## } heading
+     */
+    public static List<String> undocumented(Class<?> record, String prefix, Path doc, String section) {
+        String text;
+        try {
+            text = Files.readString(doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int start = text.indexOf(section);
+        if (start < 0) {
+            return List.of("no section '" + section + "' in " + doc);
+        }
+        int end = text.indexOf("\n## ", start + section.length());
+        String body = text.substring(start, end < 0 ? text.length() : end);
+        return knobs(record, prefix).entrySet().stream()
+                .map(knob -> "| `" + knob.getKey() + "` | "
+                        + (knob.getValue().isEmpty() ? "(none)" : "`" + knob.getValue() + "`") + " |")
+                .filter(row -> !body.contains(row))
+                .toList();
     }
 
     private static void collect(Class<?> record, String prefix, Map<String, String> knobs) {
