@@ -1,0 +1,75 @@
+package dev.agentic.retrieval.chunk;
+
+import dev.agentic.retrieval.Chunk;
+import dev.agentic.retrieval.Document;
+import dev.agentic.retrieval.Limits;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Splits documents into chunks of at most {@link ChunkingOptions#size()} characters or words.
+ *
+ * <p>A chunk is a contiguous excerpt of the document. It never crosses a Markdown heading; within a
+ * section it ends at a paragraph boundary when it is at least half full and the next paragraph does
+ * not fit, else at a sentence boundary, and only cuts a sentence (between words) that is longer than
+ * a chunk. Consecutive chunks of a section share up to {@link ChunkingOptions#overlap()}: whole
+ * sentences where they fit, else trailing words. Thread-safe.
+ */
+public final class Chunker {
+    private final ChunkingOptions options;
+    private final Tiler tiler;
+    private final Packer packer;
+
+    private Chunker(ChunkingOptions options) {
+        Measure measure = new Measure(options);
+        this.options = options;
+        this.tiler = new Tiler(measure);
+        this.packer = new Packer(measure, options);
+    }
+
+    public static Chunker create(ChunkingOptions options) {
+        return new Chunker(options);
+    }
+
+    public ChunkingOptions options() {
+        return options;
+    }
+
+    /** The document's chunks, numbered from 0; none for a blank text. */
+    public List<Chunk> split(Document document) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (Section section : sections(document)) {
+            String body = section.body();
+            Map<String, String> metadata = metadata(document, section);
+            for (int[] span : packer.pack(body, tiler.tiles(body))) {
+                chunks.add(new Chunk(document.id(), chunks.size(), body.substring(span[0], span[1]), metadata));
+            }
+        }
+        return chunks;
+    }
+
+    private static List<Section> sections(Document document) {
+        return switch (document.contentType()) {
+            case MARKDOWN -> MarkdownSections.of(document.text());
+            case TEXT -> List.of(new Section(List.of(), document.text()));
+        };
+    }
+
+    private static Map<String, String> metadata(Document document, Section section) {
+        Map<String, String> metadata = new HashMap<>(document.metadata());
+        if (!document.title().isBlank()) {
+            metadata.put(Chunk.TITLE, document.title());
+        }
+        if (!section.headingPath().isEmpty()) {
+            metadata.put(Chunk.SECTION, truncated(section.path()));
+        }
+        return Map.copyOf(metadata);
+    }
+
+    private static String truncated(String path) {
+        int max = Limits.MAX_METADATA_VALUE_LENGTH;
+        return path.length() <= max ? path : path.substring(0, max);
+    }
+}
