@@ -82,13 +82,23 @@ public final class JobQueue {
      */
     public static List<StreamMessage<String, String>> claimAbandoned(
             RedisCommands<String, String> redis, Lane lane, String consumer, Duration minIdle, int count) {
-        ClaimedMessages<String, String> claimed = redis.xautoclaim(
-                RedisKeys.queue(lane),
-                XAutoClaimArgs.Builder.xautoclaim(Consumer.from(RedisKeys.WORKER_GROUP, consumer), minIdle, "0-0")
-                        .count(count));
-        return claimed.getMessages().stream()
-                .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
-                .toList();
+        // XAUTOCLAIM looks at most 10 x COUNT pending entries per call: follow its cursor through the
+        // whole pending list, or a dead worker's entries behind many live ones would wait for them.
+        String cursor = "0-0";
+        do {
+            ClaimedMessages<String, String> claimed = redis.xautoclaim(
+                    RedisKeys.queue(lane),
+                    XAutoClaimArgs.Builder.xautoclaim(Consumer.from(RedisKeys.WORKER_GROUP, consumer), minIdle, cursor)
+                            .count(count));
+            List<StreamMessage<String, String>> found = claimed.getMessages().stream()
+                    .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
+                    .toList();
+            if (!found.isEmpty()) {
+                return found;
+            }
+            cursor = claimed.getId();
+        } while (cursor != null && !cursor.equals("0-0"));
+        return List.of();
     }
 
     /**

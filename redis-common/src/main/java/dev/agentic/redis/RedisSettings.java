@@ -6,7 +6,11 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How to reach Redis.
@@ -31,7 +35,7 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
     public RedisClient createClient() {
         RedisURI target = RedisURI.create(uri);
         target.setTimeout(commandTimeout);
-        RedisClient client = RedisClient.create(target);
+        RedisClient client = RedisClient.create(SharedResources.INSTANCE, target);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -43,6 +47,19 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
                         .build())
                 .build());
         return client;
+    }
+
+    /**
+     * One set of event loops for every client of the process, with a reconnect delay capped at one
+     * second: Lettuce's default backs off exponentially to 30 s, so after a few seconds of Redis
+     * outage the next attempt could come many seconds after Redis is back, and pub/sub relays would
+     * stall that long.
+     */
+    private static final class SharedResources {
+        static final ClientResources INSTANCE = DefaultClientResources.builder()
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
     }
 
     /**

@@ -99,6 +99,27 @@ class JobQueueTest {
     }
 
     @Test
+    void findsAnAbandonedEntryBehindManyLiveOnes() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        for (int i = 0; i < 40; i++) {
+            JobQueue.enqueue(redis, job());
+        }
+        List<String> live = JobQueue.read(redis, Lane.INTERACTIVE, "busy", 40, Duration.ZERO, false).stream()
+                .map(StreamMessage::getId)
+                .toList();
+        JobQueue.enqueue(redis, job());
+        String abandoned = JobQueue.read(redis, Lane.INTERACTIVE, "dead", 1, Duration.ZERO, false)
+                .get(0)
+                .getId();
+        JobQueue.release(redis, Lane.INTERACTIVE, "dead", List.of(abandoned), Duration.ofMinutes(5));
+        JobQueue.refresh(redis, Lane.INTERACTIVE, "busy", live);
+
+        assertThat(JobQueue.claimAbandoned(redis, Lane.INTERACTIVE, "other", Duration.ofMinutes(1), 1))
+                .extracting(StreamMessage::getId)
+                .containsExactly(abandoned);
+    }
+
+    @Test
     void refreshingKeepsARunningJobFromBeingReclaimed() {
         JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
         JobQueue.enqueue(redis, job());

@@ -1,0 +1,59 @@
+package dev.agentic.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Connections come back promptly after an outage of several seconds (not after Lettuce's 30 s backoff). */
+class ReconnectTest {
+    @Test
+    void aSubscriberHearsMessagesAgainSoonAfterRedisReturnsFromALongOutage() {
+        try (RedisServer server = RedisServer.start(true, List.of())) {
+            RedisClient client =
+                    new RedisSettings(server.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1)).createClient();
+            AtomicBoolean heard = new AtomicBoolean();
+            try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
+                    StatefulRedisConnection<String, String> pub = client.connect()) {
+                sub.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        heard.set(true);
+                    }
+                });
+                sub.sync().subscribe("agentic:events:{x}");
+                server.kill();
+                // Long enough for an uncapped exponential backoff to be waiting many seconds.
+                await().pollDelay(Duration.ofSeconds(10))
+                        .atMost(Duration.ofSeconds(11))
+                        .until(() -> true);
+                server.restart();
+                long back = System.nanoTime();
+
+                await().atMost(Duration.ofSeconds(4))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            try {
+                                pub.sync().publish("agentic:events:{x}", "hello");
+                            } catch (RuntimeException e) {
+                                return false;
+                            }
+                            return heard.get();
+                        });
+                System.out.printf(
+                        "subscriber heard again %d ms after Redis returned%n", (System.nanoTime() - back) / 1_000_000);
+                assertThat(heard).isTrue();
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+}
