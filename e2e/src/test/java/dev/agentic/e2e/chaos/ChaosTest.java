@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -69,6 +70,9 @@ class ChaosTest {
     void runChaos() throws Exception {
         Assumptions.assumeFalse(Boolean.getBoolean("chaos.skip"), "chaos suite skipped (-Dchaos.skip=true)");
         config = ChaosConfig.fromSystemProperties();
+        // Load now what the end of the run needs: a rebuild that replaces the project's jars in the
+        // local repository during a long run must not make a class unloadable at the end.
+        Objects.requireNonNull(RedisKeys.queue(Lane.INTERACTIVE) + EventId.ZERO + ScanArgs.Builder.limit(1));
         runDir = ChaosCluster.root()
                 .resolve("e2e/target/chaos")
                 .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-seed"
@@ -76,7 +80,7 @@ class ChaosTest {
         Files.createDirectories(runDir);
         runStartNanos = System.nanoTime();
         say("chaos: " + config.describe());
-        say("chaos: logs in " + runDir);
+        say("chaos: logs in " + runDir + " (queue " + RedisKeys.queue(Lane.INTERACTIVE) + ")");
         say("chaos: schedule " + FaultInjector.plan(config));
 
         cluster = new ChaosCluster(config, runDir, 2);
