@@ -122,6 +122,12 @@ public final class EventLog {
         return count == null ? 0 : Long.parseLong(count);
     }
 
+    /** The attempt that last wrote an event of the request; 0 when none has. */
+    public int lastAttempt(String requestId) {
+        String attempt = redis().hget(RedisKeys.request(requestId), "attempt");
+        return attempt == null ? 0 : Integer.parseInt(attempt);
+    }
+
     /** True while the request's event log exists (it expires {@code retention} after the last event). */
     public boolean hasLog(String requestId) {
         return redis().exists(RedisKeys.events(requestId)) > 0;

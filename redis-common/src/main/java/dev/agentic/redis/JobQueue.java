@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lane streams and their consumer group. Entries are never deleted one by one (that breaks the
@@ -145,6 +146,23 @@ public final class JobQueue {
                         Limit.from(count))
                 .stream()
                 .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount, (a, b) -> a));
+    }
+
+    /** This consumer's pending entries with their idle time and delivery count, oldest first. */
+    public static List<PendingMessage> pendingOf(
+            RedisCommands<String, String> redis, Lane lane, String consumer, int count) {
+        return redis.xpending(
+                RedisKeys.queue(lane),
+                Consumer.from(RedisKeys.WORKER_GROUP, consumer),
+                Range.create("-", "+"),
+                Limit.from(count));
+    }
+
+    /** One entry of the lane's stream, or null when it is gone. */
+    public static @Nullable StreamMessage<String, String> entry(
+            RedisCommands<String, String> redis, Lane lane, String entryId) {
+        List<StreamMessage<String, String>> found = redis.xrange(RedisKeys.queue(lane), Range.create(entryId, entryId));
+        return found.isEmpty() ? null : found.get(0);
     }
 
     public static void ack(RedisCommands<String, String> redis, Lane lane, String entryId) {

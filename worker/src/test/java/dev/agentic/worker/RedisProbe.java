@@ -91,6 +91,14 @@ public final class RedisProbe implements AutoCloseable {
         submitted.clear();
     }
 
+    /** Writes an event as attempt {@code attempt} of the job would (e.g. a worker that then dies). */
+    public void writeAs(Job job, int attempt, StreamEvent event) {
+        assertThat(events.attempt(job.id(), attempt, java.time.Duration.ZERO)
+                        .append(event)
+                        .isInLog())
+                .isTrue();
+    }
+
     /** Ends the request the way another party would (the ingress, another attempt). */
     public void finish(Job job, StreamEvent terminal) {
         assertThat(events.end(job.id(), terminal).isInLog()).isTrue();

@@ -13,6 +13,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,11 @@ import org.springframework.context.SmartLifecycle;
 public final class JobConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    /**
+     * An entry of this consumer's pending list that it has not picked up after this long was never
+     * received (an entry it reads is running within milliseconds).
+     */
+    private static final Duration ORPHAN_AGE = Duration.ofSeconds(2);
 
     private final RedisClient client;
     private final RedisCommands<String, String> redis;
@@ -202,6 +208,10 @@ public final class JobConsumer implements SmartLifecycle {
         if (now < nextReclaimCheck) {
             return null;
         }
+        Delivery orphan = adoptOrphan();
+        if (orphan != null) {
+            return orphan;
+        }
         for (Lane lane : config.lanes()) {
             for (StreamMessage<String, String> message :
                     JobQueue.claimAbandoned(redis, lane, consumer, config.reclaimTimeout(), 1)) {
@@ -223,6 +233,33 @@ public final class JobConsumer implements SmartLifecycle {
             }
         }
         nextReclaimCheck = now + config.refreshInterval().toNanos();
+        return null;
+    }
+
+    /**
+     * An entry Redis delivered to this consumer that it never received: a blocking read whose reply
+     * arrived after the client had given up on it (a paused process, a slow network) leaves it in
+     * this consumer's pending list, unrefreshed. Taken here, it runs at once as the same attempt
+     * instead of waiting out the reclaim timeout and restarting elsewhere.
+     */
+    private @Nullable Delivery adoptOrphan() {
+        for (Lane lane : config.lanes()) {
+            for (PendingMessage pending : JobQueue.pendingOf(redis, lane, consumer, 1000)) {
+                if (pending.getMsSinceLastDelivery() < ORPHAN_AGE.toMillis() || inflight.containsKey(pending.getId())) {
+                    continue;
+                }
+                StreamMessage<String, String> message = JobQueue.entry(redis, lane, pending.getId());
+                if (message != null) {
+                    log.info(
+                            "Worker(name={}) running job {} on {}: delivered to it but never received",
+                            consumer,
+                            pending.getId(),
+                            lane.wireName());
+                    JobQueue.refresh(redis, lane, consumer, List.of(pending.getId()));
+                    return new Delivery(lane, message, (int) Math.min(pending.getRedeliveryCount(), Integer.MAX_VALUE));
+                }
+            }
+        }
         return null;
     }
 
@@ -380,8 +417,12 @@ public final class JobConsumer implements SmartLifecycle {
         return rotated;
     }
 
+    /** Runs the delivery on a virtual thread; the caller holds a slot, which the job gives back. */
     private void submit(Delivery delivery) {
-        inflight.put(delivery.message().getId(), delivery.lane());
+        if (inflight.putIfAbsent(delivery.message().getId(), delivery.lane()) != null) {
+            slots.release(); // already running here
+            return;
+        }
         jobs.execute(() -> {
             try {
                 process(delivery);

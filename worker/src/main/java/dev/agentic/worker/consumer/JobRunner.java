@@ -109,8 +109,9 @@ public final class JobRunner implements AutoCloseable {
                     () -> watch.stop(Stop.EXPIRED, sink),
                     Math.max(0, job.deadlineMs() - clock.millis()),
                     TimeUnit.MILLISECONDS));
-            if (attempt > 1) {
-                // Clients may hold a partial answer of the earlier attempt: tell them to drop it.
+            if (attempt > 1 && events.lastAttempt(job.id()) > 0) {
+                // Clients may hold a partial answer of an earlier attempt: tell them to drop it.
+                // (An entry delivered before but never run needs no restart: nothing was shown.)
                 sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
             }
             sink.append(new StreamEvent.Start(workerName, attempt));

@@ -217,6 +217,24 @@ class JobConsumerTest {
     }
 
     @Test
+    void runsAJobDeliveredToItWhoseReplyItNeverGot() {
+        Job busy = probe.submit("diagnostic", "sleep 1500");
+        worker("w1", 1, Duration.ofSeconds(30), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first(probe.log(busy.id()), "start").isPresent());
+        Job job = probe.submit("math", "2*21");
+        // A read whose reply w1 never got (it was paused past its client's timeout): Redis
+        // delivered the entry to w1, but w1 does not know it has it.
+        dev.agentic.redis.JobQueue.read(probe.redis(), Lane.INTERACTIVE, "w1", 1, Duration.ZERO, false);
+
+        List<LoggedEvent> log = probe.awaitTerminal(job); // far sooner than the 30 s reclaim timeout
+
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log).extracting(LoggedEvent::type).doesNotContain("restart");
+        probe.awaitDrained();
+    }
+
+    @Test
     void neverTakesALiveWorkersJobHoweverLongItRuns() {
         Job job = probe.submit("diagnostic", "sleep 4000");
         worker("runner", 1, Duration.ofSeconds(1), 5).consumer().start();
@@ -236,6 +254,7 @@ class JobConsumerTest {
         Job job = probe.submit("math", "6*7");
         dev.agentic.redis.JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
         takenByDeadWorker("dead-worker");
+        probe.writeAs(job, 1, new StreamEvent.Start("dead-worker", 1)); // it had begun, then died
         long start = System.nanoTime();
         worker("survivor", 1, Duration.ofSeconds(1), 5).consumer().start();
 
@@ -246,6 +265,7 @@ class JobConsumerTest {
                         .filter(e -> e.type().equals("restart") || e.type().equals("start"))
                         .map(RedisProbe::decode))
                 .containsExactly(
+                        new StreamEvent.Start("dead-worker", 1),
                         new StreamEvent.Restart(2, "a previous attempt did not finish"),
                         new StreamEvent.Start("survivor", 2));
         System.out.printf(
