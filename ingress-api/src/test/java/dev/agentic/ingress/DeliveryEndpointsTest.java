@@ -140,6 +140,29 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     }
 
     @Test
+    void anIdempotencyKeyWhoseRequestNeverCameToExistIsTakenOverByTheRetry() throws Exception {
+        String key = "lost-" + System.nanoTime();
+        String orphan = dev.agentic.model.RequestId.newId();
+        // Claimed by a POST that failed before queuing (Redis went down), a minute ago.
+        redis().set(RedisKeys.idempotency("public", sha256(key)), orphan + "|" + (System.currentTimeMillis() - 60_000));
+        try (SseClient.Stream retry = SseClient.post(url("/api/v1/query"), MATH, Map.of("Idempotency-Key", key))) {
+            assertThat(retry.status()).isEqualTo(200);
+            assertThat(retry.header("x-request-id")).isNotEqualTo(orphan);
+            assertThat(retry.header("idempotent-replayed")).isNull();
+            Job job = takeJob();
+            assertThat(job.id()).isEqualTo(retry.header("x-request-id"));
+            worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "4");
+            assertThat(retry.drain()).extracting(Frame::event).containsExactly("queued", "done");
+        }
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void theClientsTimeoutBecomesTheJobsDeadline() {
         try (SseClient.Stream body = SseClient.post(
                 url("/api/v1/query"), "{\"query\":\"1+1\",\"agent_type\":\"math\",\"timeout_ms\":1234}", Map.of())) {

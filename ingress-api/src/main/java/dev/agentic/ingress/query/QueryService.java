@@ -6,7 +6,6 @@ import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
-import dev.agentic.model.StreamEvent;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
 import io.lettuce.core.RedisException;
@@ -37,6 +36,9 @@ class QueryService {
     private final IngressProperties.Ingress config;
     private final EventLog events;
     private final StatefulRedisConnection<String, String> redis;
+    /** How long a claimed Idempotency-Key without a request is left to the POST that claimed it. */
+    private static final Duration IDEMPOTENCY_CLAIM_GRACE = Duration.ofSeconds(10);
+
     private final Clock clock;
     private final MeterRegistry meters;
 
@@ -139,18 +141,50 @@ class QueryService {
                     "Idempotency-Key must be 1 to 255 visible ASCII characters"));
         }
         String redisKey = RedisKeys.idempotency(tenant, sha256(key));
-        String set = redis.sync().set(redisKey, newId, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
+        String claim = newId + "|" + clock.millis();
+        String set = redis.sync().set(redisKey, claim, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
         if ("OK".equals(set)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(redis.sync().get(redisKey));
+        String current = redis.sync().get(redisKey);
+        if (current == null) {
+            return claimIdempotencyKey(tenant, key, newId); // expired just now
+        }
+        String existingId = current.substring(0, current.indexOf('|') < 0 ? current.length() : current.indexOf('|'));
+        if (isAbandoned(existingId, current) && takeOver(redisKey, current, claim)) {
+            return Optional.empty();
+        }
+        return Optional.of(existingId);
+    }
+
+    /**
+     * A key whose request never came to exist: the POST that claimed it failed before queuing (Redis
+     * went down, the instance died). After a grace for a POST still on its way, a retry may take it.
+     */
+    private boolean isAbandoned(String existingId, String claim) {
+        int bar = claim.indexOf('|');
+        long claimedAt = bar < 0 ? 0 : Long.parseLong(claim.substring(bar + 1));
+        return clock.millis() - claimedAt > IDEMPOTENCY_CLAIM_GRACE.toMillis()
+                && (!RequestId.isValid(existingId) || events.status(existingId).isEmpty());
+    }
+
+    private boolean takeOver(String redisKey, String expected, String claim) {
+        Long replaced = redis.sync()
+                .eval(
+                        "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0",
+                        io.lettuce.core.ScriptOutputType.INTEGER,
+                        new String[] {redisKey},
+                        expected,
+                        claim);
+        return replaced != null && replaced == 1;
     }
 
     /** Forgets a key whose request could not be queued, so a retry with it can succeed. */
     void releaseIdempotencyKey(String tenant, String key, String id) {
         String redisKey = RedisKeys.idempotency(tenant, sha256(key));
         try {
-            if (id.equals(redis.sync().get(redisKey))) {
+            String current = redis.sync().get(redisKey);
+            if (current != null && current.startsWith(id + "|")) {
                 redis.sync().del(redisKey);
             }
         } catch (RedisException ignored) {
@@ -172,25 +206,20 @@ class QueryService {
      * closed with an error and the client gets 503: nothing is half-accepted.
      */
     void enqueue(Job job) {
-        if (!events.open(job)) {
-            throw new IllegalStateException("request id collision: " + job.id());
-        }
+        // The job first, then its request: if this instance dies in between, the worker that takes
+        // the job writes the request itself (it has everything needed), so nothing is half-made.
+        JobQueue.enqueue(redis.sync(), job);
         try {
-            JobQueue.enqueue(redis.sync(), job);
+            events.open(job); // false: a worker was faster and opened it already
         } catch (RedisException e) {
-            closeUnqueued(job);
+            log.warn(
+                    "Query(id={}) queued, but its request could not be written: {}; the worker will",
+                    job.id(),
+                    e.getMessage());
             throw e;
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
-    }
-
-    private void closeUnqueued(Job job) {
-        try {
-            events.end(job.id(), new StreamEvent.Error("redis_unavailable", "The job could not be queued", true));
-        } catch (RedisException ignored) {
-            // Redis is gone: the request's keys expire with their retention.
-        }
     }
 
     private ApiException refused(ApiException e) {

@@ -91,6 +91,9 @@ public final class JobRunner implements AutoCloseable {
             meters.counter("agentic.jobs.expired").increment();
             return finish(job, sink, deadlineExceeded("while it was queued"));
         }
+        // The ingress writes the job before its request: if it died in between, write the request
+        // here (a no-op when it exists), so the client's retry finds it.
+        events.open(job);
         Optional<Agent> agent = agents.find(job.agent());
         if (agent.isEmpty()) {
             return finish(

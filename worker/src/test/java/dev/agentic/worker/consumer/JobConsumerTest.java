@@ -235,6 +235,22 @@ class JobConsumerTest {
     }
 
     @Test
+    void writesTheRequestOfAJobWhoseIngressDiedBeforeWritingIt() {
+        Job job = RedisProbe.job("math", "5*5");
+        dev.agentic.redis.JobQueue.enqueue(probe.redis(), job); // the ingress died right after this
+        worker("w1", 1).consumer().start();
+
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+
+        assertThat(log)
+                .extracting(LoggedEvent::type)
+                .startsWith("queued", "start")
+                .endsWith("done");
+        assertThat(probe.status(job)).containsEntry("status", "done").containsEntry("tenant", job.tenant());
+        probe.awaitDrained();
+    }
+
+    @Test
     void neverTakesALiveWorkersJobHoweverLongItRuns() {
         Job job = probe.submit("diagnostic", "sleep 4000");
         worker("runner", 1, Duration.ofSeconds(1), 5).consumer().start();
