@@ -3,7 +3,10 @@ package dev.agentic.ingress.admission;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,10 +81,11 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         long now = System.nanoTime();
         for (Lane lane : Lane.values()) {
             long maxDepth = threshold(live, lane);
-            long[] counters = groupCounters(lane);
+            Group group = group(lane);
+            long waiting = group == null ? 0 : waiting(lane, group, maxDepth);
             synchronized (this) {
-                double rate = smoothedRate(lane, counters, now);
-                loads.put(lane, new LaneLoad(counters == null ? 0 : counters[0], rate, maxDepth));
+                double rate = smoothedRate(lane, group == null ? null : group.entriesRead(), now);
+                loads.put(lane, new LaneLoad(waiting, rate, maxDepth));
             }
         }
     }
@@ -98,8 +102,10 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         return lane == Lane.INTERACTIVE ? config.interactiveMaxDepth() : config.batchMaxDepth();
     }
 
-    /** {lag, entries-read} of the lane's group, or null when the lane has no group yet. */
-    private long @Nullable [] groupCounters(Lane lane) {
+    /** What XINFO GROUPS says of the lane's group. */
+    private record Group(long lag, long entriesRead, String lastDeliveredId) {}
+
+    private @Nullable Group group(Lane lane) {
         List<Object> groups;
         try {
             groups = redis.sync().xinfoGroups(RedisKeys.queue(lane));
@@ -112,25 +118,52 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         for (Object group : groups) {
             List<?> fields = (List<?>) group;
             if (RedisKeys.WORKER_GROUP.equals(field(fields, "name"))) {
-                return new long[] {asLong(field(fields, "lag")), asLong(field(fields, "entries-read"))};
+                return new Group(
+                        asLong(field(fields, "lag")),
+                        asLong(field(fields, "entries-read")),
+                        String.valueOf(field(fields, "last-delivered-id")));
             }
         }
         return null;
     }
 
-    private double smoothedRate(Lane lane, long @Nullable [] counters, long now) {
+    /**
+     * Jobs no worker has taken yet. Redis's {@code lag} is estimated from counters that go stale
+     * (after an AOF reload it reported 1038 with nothing waiting), so it is checked against the
+     * stream itself: nothing waits when the group has delivered the last entry, and a lag that would
+     * refuse work is confirmed by counting the entries after the last delivered one (at most the
+     * threshold + 1, so the check stays cheap).
+     */
+    private long waiting(Lane lane, Group group, long maxDepth) {
+        String key = RedisKeys.queue(lane);
+        List<StreamMessage<String, String>> newest = redis.sync().xrevrange(key, Range.create("-", "+"), Limit.from(1));
+        if (newest.isEmpty() || newest.get(0).getId().equals(group.lastDeliveredId())) {
+            return 0;
+        }
+        if (group.lag() < maxDepth) {
+            return group.lag();
+        }
+        return redis.sync()
+                .xrange(
+                        key,
+                        Range.from(Range.Boundary.excluding(group.lastDeliveredId()), Range.Boundary.unbounded()),
+                        Limit.from(maxDepth + 1))
+                .size();
+    }
+
+    private double smoothedRate(Lane lane, @Nullable Long entriesRead, long now) {
         long[] previous = lastRead.get(lane);
         double old = loads.get(lane).drainPerSecond();
-        if (counters == null) {
+        if (entriesRead == null) {
             lastRead.remove(lane);
             return old;
         }
-        lastRead.put(lane, new long[] {counters[1], now});
-        if (previous == null || counters[1] < previous[0]) {
+        lastRead.put(lane, new long[] {entriesRead, now});
+        if (previous == null || entriesRead < previous[0]) {
             return old;
         }
         double seconds = Math.max(1e-3, (now - previous[1]) / 1e9);
-        double instant = (counters[1] - previous[0]) / seconds;
+        double instant = (entriesRead - previous[0]) / seconds;
         return old == 0 ? instant : SMOOTHING * instant + (1 - SMOOTHING) * old;
     }
 
