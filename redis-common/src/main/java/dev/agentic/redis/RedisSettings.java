@@ -2,6 +2,7 @@ package dev.agentic.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -11,6 +12,8 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How to reach Redis.
@@ -62,12 +65,41 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
                 .build();
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSettings.class);
+
+    /** How long start-up waits for Redis before it gives up. */
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * Connects, waiting for Redis if it is down (a process started during a Redis outage, or before
+     * Redis in a deployment): once connected, Lettuce reconnects by itself.
+     */
+    public static <T> T connectWaiting(java.util.function.Supplier<T> connect) {
+        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+        while (true) {
+            try {
+                return connect.get();
+            } catch (RedisConnectionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("Redis not reachable yet ({}); retrying", e.getMessage());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * A connection for blocking reads ({@code XREADGROUP BLOCK}): its timeout covers the block time,
      * and it must not be shared, since a blocked connection delays every other command on it.
      */
     public StatefulRedisConnection<String, String> connectForBlocking(RedisClient client, Duration block) {
-        StatefulRedisConnection<String, String> connection = client.connect();
+        StatefulRedisConnection<String, String> connection = connectWaiting(client::connect);
         connection.setTimeout(block.plus(commandTimeout));
         return connection;
     }

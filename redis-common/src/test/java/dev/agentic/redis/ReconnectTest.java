@@ -56,4 +56,29 @@ class ReconnectTest {
             }
         }
     }
+
+    @Test
+    void startUpWaitsForARedisThatIsNotThereYet() throws Exception {
+        try (RedisServer server = RedisServer.start(true, List.of())) {
+            RedisClient client =
+                    new RedisSettings(server.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1)).createClient();
+            try {
+                server.kill();
+                java.util.concurrent.CompletableFuture<StatefulRedisConnection<String, String>> connecting =
+                        java.util.concurrent.CompletableFuture.supplyAsync(
+                                () -> RedisSettings.connectWaiting(client::connect));
+                await().pollDelay(Duration.ofMillis(1500))
+                        .atMost(Duration.ofSeconds(2))
+                        .until(() -> true);
+                assertThat(connecting).isNotDone();
+                server.restart();
+                try (StatefulRedisConnection<String, String> connection =
+                        connecting.get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    assertThat(connection.sync().ping()).isEqualTo("PONG");
+                }
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.agentic.ingress.config;
 
 import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
@@ -21,7 +22,7 @@ class IngressConfiguration {
     /** One multiplexed connection for every command of this instance; it reconnects by itself. */
     @Bean(destroyMethod = "close")
     StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+        return RedisSettings.connectWaiting(client::connect);
     }
 
     @Bean

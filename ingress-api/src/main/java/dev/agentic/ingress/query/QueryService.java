@@ -36,8 +36,11 @@ class QueryService {
     private final IngressProperties.Ingress config;
     private final EventLog events;
     private final StatefulRedisConnection<String, String> redis;
-    /** How long a claimed Idempotency-Key without a request is left to the POST that claimed it. */
-    private static final Duration IDEMPOTENCY_CLAIM_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long a claimed Idempotency-Key without a request is left to the POST that claimed it; a
+     * retry meanwhile waits, then takes the key over.
+     */
+    private static final Duration IDEMPOTENCY_CLAIM_GRACE = Duration.ofSeconds(5);
 
     private final Clock clock;
     private final MeterRegistry meters;
@@ -146,26 +149,39 @@ class QueryService {
         if ("OK".equals(set)) {
             return Optional.empty();
         }
-        String current = redis.sync().get(redisKey);
-        if (current == null) {
-            return claimIdempotencyKey(tenant, key, newId); // expired just now
+        while (true) {
+            String current = redis.sync().get(redisKey);
+            if (current == null) {
+                return claimIdempotencyKey(tenant, key, newId); // expired just now
+            }
+            String existingId =
+                    current.substring(0, current.indexOf('|') < 0 ? current.length() : current.indexOf('|'));
+            if (RequestId.isValid(existingId) && !events.status(existingId).isEmpty()) {
+                return Optional.of(existingId);
+            }
+            if (claimAge(current).compareTo(IDEMPOTENCY_CLAIM_GRACE) > 0) {
+                // Its POST failed before queuing (Redis went down, the instance died): take it over.
+                if (takeOver(redisKey, current, claim)) {
+                    return Optional.empty();
+                }
+                continue;
+            }
+            pauseForClaim(); // the POST that claimed it may still be queuing: give it its grace
         }
-        String existingId = current.substring(0, current.indexOf('|') < 0 ? current.length() : current.indexOf('|'));
-        if (isAbandoned(existingId, current) && takeOver(redisKey, current, claim)) {
-            return Optional.empty();
-        }
-        return Optional.of(existingId);
     }
 
-    /**
-     * A key whose request never came to exist: the POST that claimed it failed before queuing (Redis
-     * went down, the instance died). After a grace for a POST still on its way, a retry may take it.
-     */
-    private boolean isAbandoned(String existingId, String claim) {
+    private Duration claimAge(String claim) {
         int bar = claim.indexOf('|');
-        long claimedAt = bar < 0 ? 0 : Long.parseLong(claim.substring(bar + 1));
-        return clock.millis() - claimedAt > IDEMPOTENCY_CLAIM_GRACE.toMillis()
-                && (!RequestId.isValid(existingId) || events.status(existingId).isEmpty());
+        return Duration.ofMillis(clock.millis() - (bar < 0 ? 0 : Long.parseLong(claim.substring(bar + 1))));
+    }
+
+    private static void pauseForClaim() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.shuttingDown();
+        }
     }
 
     private boolean takeOver(String redisKey, String expected, String claim) {

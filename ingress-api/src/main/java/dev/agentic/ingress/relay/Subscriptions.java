@@ -4,6 +4,7 @@ import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -29,7 +30,7 @@ public final class Subscriptions implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
 
     public Subscriptions(RedisClient client) {
-        this.connection = client.connectPubSub();
+        this.connection = RedisSettings.connectWaiting(client::connectPubSub);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {

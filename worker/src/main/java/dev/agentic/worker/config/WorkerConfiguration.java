@@ -1,6 +1,7 @@
 package dev.agentic.worker.config;
 
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
@@ -32,7 +33,7 @@ class WorkerConfiguration {
     /** Shared, multiplexed connection for event appends and acks. */
     @Bean(destroyMethod = "close")
     StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+        return RedisSettings.connectWaiting(client::connect);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.agentic.worker.consumer;
 import dev.agentic.model.EventType;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -25,7 +26,7 @@ public final class CancelWatcher implements AutoCloseable {
     private final Map<String, Runnable> onEnd = new ConcurrentHashMap<>();
 
     public CancelWatcher(RedisClient client) {
-        this.connection = client.connectPubSub();
+        this.connection = RedisSettings.connectWaiting(client::connectPubSub);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
