@@ -29,11 +29,14 @@ final class Stack implements AutoCloseable {
     final RedisClient client;
     final StatefulRedisConnection<String, String> connection;
     private final Path logs;
+    /** Everything started so far, so a failed start-up leaves no process behind. */
+    private final List<AutoCloseable> started = new ArrayList<>();
 
     Stack(int ingressCount, int workerCount) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
             redis = RedisServer.start(true, List.of());
+            started.add(redis);
             int llmPort = FreePorts.next();
             llm = ServiceProcess.startJar(
                     "llm-simulator",
@@ -41,6 +44,7 @@ final class Stack implements AutoCloseable {
                     List.of("--port=" + llmPort, "--ttft=50ms", "--inter-token=10ms", "--tokens=20"),
                     Map.of(),
                     logs);
+            started.add(llm);
             List<Integer> workerPorts = new ArrayList<>();
             for (int i = 1; i <= workerCount; i++) {
                 int port = FreePorts.next();
@@ -85,10 +89,27 @@ final class Stack implements AutoCloseable {
                                 "http://127.0.0.1:" + workerPorts.get(i) + "/actuator/health/readiness", START_TIMEOUT);
             }
             nginx = NginxServer.start(root().resolve("nginx/agentic.conf.template"), ingressPorts);
+            started.add(nginx);
             client = new RedisSettings(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(2)).createClient();
             connection = client.connect();
         } catch (java.io.IOException e) {
+            closeStarted();
             throw new java.io.UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            closeStarted();
+            throw e;
+        }
+    }
+
+    private void closeStarted() {
+        workers.forEach(started::add);
+        ingresses.forEach(started::add);
+        for (AutoCloseable process : started.reversed()) {
+            try {
+                process.close();
+            } catch (Exception ignored) {
+                // best effort: the rest must still be closed
+            }
         }
     }
 
