@@ -59,6 +59,9 @@ final class FaultInjector {
     private final List<Fault> done = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<Thread> background = new CopyOnWriteArrayList<>();
+    /** Processes killed on purpose: one of them not becoming ready is no problem. */
+    private final java.util.Set<String> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Consumer<String> say;
 
     FaultInjector(ChaosCluster cluster, ChaosConfig config, Consumer<String> say) {
@@ -143,8 +146,13 @@ final class FaultInjector {
     }
 
     private void killWorker() {
-        List<ChaosCluster.Worker> workers = cluster.workers();
+        // A crash of a worker that is still starting tests nothing: prefer ready ones.
+        List<ChaosCluster.Worker> all = cluster.workers();
+        List<ChaosCluster.Worker> ready =
+                all.stream().filter(w -> ChaosCluster.isReady(w.readyUrl())).toList();
+        List<ChaosCluster.Worker> workers = ready.isEmpty() ? all : ready;
         ChaosCluster.Worker victim = workers.get(random.nextInt(workers.size()));
+        killed.add(victim.name());
         long pid = victim.process().pid();
         Instant at = Instant.now();
         cluster.killWorker(victim);
@@ -195,6 +203,7 @@ final class FaultInjector {
         List<ChaosCluster.Ingress> slots = cluster.ingresses();
         ChaosCluster.Ingress slot = slots.get(random.nextInt(slots.size()));
         long pid = slot.process.pid();
+        killed.add(slot.process.name());
         Instant at = Instant.now();
         ServiceProcess next = cluster.killAndRestartIngress(slot);
         done.add(new Fault(
@@ -239,6 +248,8 @@ final class FaultInjector {
         background.add(Thread.ofVirtual().start(() -> {
             if (ChaosCluster.awaitReady(process, url, Duration.ofSeconds(120))) {
                 say.accept(name + " ready " + (System.nanoTime() - since) / 1_000_000 + "ms after the kill");
+            } else if (killed.contains(name)) {
+                say.accept(name + " was killed before it became ready");
             } else {
                 problems.add(name + " did not become ready: " + process.logTail(20));
                 say.accept(name + " did NOT become ready");
