@@ -62,10 +62,6 @@ final class RedisEventSink implements EventSink {
         return state != State.OPEN;
     }
 
-    State state() {
-        return state;
-    }
-
     /** Someone else wrote the request's terminal event (seen on its channel). */
     void markEnded() {
         if (state == State.OPEN) {
