@@ -79,15 +79,38 @@ public final class RedisKeys {
      * @param keyDigest a digest of the client's key (hex), so no client text ends up in key names
      */
     public static String idempotency(String tenant, String keyDigest) {
-        if (!keyDigest.matches("[0-9a-f]{16,128}")) {
-            throw new IllegalArgumentException("not a hex digest");
-        }
-        return PREFIX + "idem:" + tenant + ":" + keyDigest;
+        return PREFIX + "idem:" + tenant + ":" + hex(keyDigest);
     }
 
     /** A worker's heartbeat key. */
     public static String worker(String workerName) {
         return PREFIX + "worker:" + workerName;
+    }
+
+    /** A conversation's history (a list of JSON messages, oldest first) for the general agent. */
+    public static String session(String tenant, String sessionDigest) {
+        return PREFIX + "session:" + tenant + ":" + hex(sessionDigest);
+    }
+
+    /**
+     * A cached answer.
+     *
+     * @param queryDigest hex digest of the agent, knowledge version and normalized query
+     */
+    public static String responseCache(String tenant, String queryDigest) {
+        return PREFIX + "cache:" + tenant + ":" + hex(queryDigest);
+    }
+
+    /** A counter bumped by every ingestion of the tenant, part of the cache key of {@code rag} answers. */
+    public static String knowledgeVersion(String tenant) {
+        return PREFIX + "kbver:" + tenant;
+    }
+
+    private static String hex(String digest) {
+        if (!digest.matches("[0-9a-f]{16,128}")) {
+            throw new IllegalArgumentException("not a hex digest");
+        }
+        return digest;
     }
 
     private static String checked(String requestId) {

@@ -36,6 +36,21 @@ public final class WireCodec {
         }
     }
 
+    public static String encodeIngest(IngestDocument document) {
+        return JSON.writeValueAsString(document);
+    }
+
+    /**
+     * @throws MalformedWireDataException when the text is not an ingestion payload
+     */
+    public static IngestDocument decodeIngest(String json) {
+        try {
+            return JSON.readValue(json, IngestDocument.class);
+        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+            throw new MalformedWireDataException("undecodable document: " + e.getMessage(), e);
+        }
+    }
+
     /** The JSON payload of an event (its fields without the type, which travels beside it). */
     public static String encodeData(StreamEvent event) {
         return JSON.writeValueAsString(event);

@@ -20,6 +20,17 @@ class WireCodecTest {
     }
 
     @Test
+    void ingestionPayloadSurvivesARoundTripAndRefusesUnknownContentTypes() {
+        IngestDocument document =
+                new IngestDocument("guide.md", "Guide", "# Hi\ntext", "markdown", Map.of("lang", "en"));
+        String json = WireCodec.encodeIngest(document);
+        assertThat(json).contains("\"document_id\":\"guide.md\"", "\"content_type\":\"markdown\"");
+        assertThat(WireCodec.decodeIngest(json)).isEqualTo(document);
+        assertThatThrownBy(() -> WireCodec.decodeIngest(json.replace("markdown", "pdf")))
+                .isInstanceOf(MalformedWireDataException.class);
+    }
+
+    @Test
     void jobIsWrittenInSnakeCaseWithItsVersionAndWithoutNulls() {
         String json = WireCodec.encodeJob(job());
         assertThat(json)
