@@ -51,6 +51,21 @@ public final class WireCodec {
         }
     }
 
+    public static String encodeCachedAnswer(CachedAnswer answer) {
+        return JSON.writeValueAsString(answer);
+    }
+
+    /**
+     * @throws MalformedWireDataException when the text is not a cached answer
+     */
+    public static CachedAnswer decodeCachedAnswer(String json) {
+        try {
+            return JSON.readValue(json, CachedAnswer.class);
+        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+            throw new MalformedWireDataException("undecodable cached answer: " + e.getMessage(), e);
+        }
+    }
+
     /** The JSON payload of an event (its fields without the type, which travels beside it). */
     public static String encodeData(StreamEvent event) {
         return JSON.writeValueAsString(event);

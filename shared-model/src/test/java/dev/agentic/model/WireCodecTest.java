@@ -3,6 +3,7 @@ package dev.agentic.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,24 @@ class WireCodecTest {
         assertThat(WireCodec.decodeIngest(json)).isEqualTo(document);
         assertThatThrownBy(() -> WireCodec.decodeIngest(json.replace("markdown", "pdf")))
                 .isInstanceOf(MalformedWireDataException.class);
+    }
+
+    @Test
+    void cachedAnswerSurvivesARoundTrip() {
+        CachedAnswer answer =
+                new CachedAnswer(ID, 42, List.of(new CachedAnswer.Event("token", "{\"text\":\"4\"}")), "4", "stop");
+        assertThat(WireCodec.decodeCachedAnswer(WireCodec.encodeCachedAnswer(answer)))
+                .isEqualTo(answer);
+    }
+
+    @Test
+    void identicalQueriesShareADigestAndOthersDoNot() {
+        String digest = CachedAnswer.digest("math", 0, "What is  2+2?");
+        assertThat(CachedAnswer.digest("math", 0, " what is 2+2? ")).isEqualTo(digest);
+        assertThat(CachedAnswer.digest("math", 0, "ｗhat is 2+2?")).isEqualTo(digest); // NFKC: full-width w
+        assertThat(CachedAnswer.digest("general", 0, "What is 2+2?")).isNotEqualTo(digest);
+        assertThat(CachedAnswer.digest("math", 1, "What is 2+2?")).isNotEqualTo(digest);
+        assertThat(CachedAnswer.digest("math", 0, "What is 2+3?")).isNotEqualTo(digest);
     }
 
     @Test
