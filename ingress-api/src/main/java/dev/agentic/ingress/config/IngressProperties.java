@@ -69,9 +69,13 @@ public record IngressProperties(
      * @param disconnectGrace how long a request whose SSE client went away waits for a resume before it is cancelled
      * @param idempotencyTtl how long an {@code Idempotency-Key} keeps returning the request it created
      * @param adminToken bearer token of the admin endpoints; unset, they answer 404. Never logged.
+     * @param responseCache answer identical queries from the answers workers stored (clients opt out
+     *     per request); off, every query goes to a worker
      */
     public record Ingress(
-            @DefaultValue({"math", "general"}) @NotEmpty Set<String> agents,
+            @DefaultValue({"math", "general", "rag"}) @NotEmpty
+            Set<String> agents,
+
             @DefaultValue("general") String defaultAgent,
             @DefaultValue("public") String defaultTenant,
             @DefaultValue("64KB") DataSize maxBodySize,
@@ -83,7 +87,8 @@ public record IngressProperties(
             @DefaultValue("30m") Duration maxDeadline,
             @DefaultValue("30s") Duration disconnectGrace,
             @DefaultValue("24h") Duration idempotencyTtl,
-            @Nullable String adminToken) {
+            @Nullable String adminToken,
+            @DefaultValue("true") boolean responseCache) {
         @Override
         public String toString() {
             return "Ingress[agents=" + agents + ", defaultAgent=" + defaultAgent + ", maxBodySize=" + maxBodySize

@@ -24,6 +24,7 @@ final class AnswerCollector {
     static Map<String, Object> await(String id, String agent, long deadlineMs, EventCursor cursor, Clock clock)
             throws InterruptedException {
         StringBuilder answer = new StringBuilder();
+        Map<String, Object> metadata = new LinkedHashMap<>();
         while (true) {
             long remaining = deadlineMs - clock.millis();
             if (remaining <= 0) {
@@ -40,22 +41,26 @@ final class AnswerCollector {
                 }
                 switch (WireCodec.decodeEvent(type.get(), event.data())) {
                     case StreamEvent.Token token -> answer.append(token.text());
-                    case StreamEvent.Restart restart -> answer.setLength(0);
+                    case StreamEvent.Restart restart -> {
+                        answer.setLength(0);
+                        metadata.clear();
+                    }
                     case StreamEvent.Done done -> {
-                        return answerBody(id, agent, answer.toString(), done);
+                        return answerBody(id, agent, answer.toString(), metadata, done);
                     }
                     case StreamEvent.Error error -> throw failed(id, error);
                     case StreamEvent.Queued q -> {}
                     case StreamEvent.Start s -> {}
                     case StreamEvent.ToolStart t -> {}
                     case StreamEvent.ToolEnd t -> {}
-                    case StreamEvent.Metadata m -> {}
+                    case StreamEvent.Metadata m -> metadata.putAll(m.values());
                 }
             }
         }
     }
 
-    private static Map<String, Object> answerBody(String id, String agent, String answer, StreamEvent.Done done) {
+    private static Map<String, Object> answerBody(
+            String id, String agent, String answer, Map<String, Object> metadata, StreamEvent.Done done) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("agent_type", agent);
@@ -67,6 +72,9 @@ final class AnswerCollector {
                         "tokens_out", done.usage().tokensOut(),
                         "cost_usd", done.usage().costUsd()));
         body.put("finish_reason", done.finishReason());
+        if (!metadata.isEmpty()) {
+            body.put("metadata", metadata);
+        }
         return body;
     }
 

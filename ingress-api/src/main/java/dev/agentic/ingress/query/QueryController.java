@@ -7,6 +7,7 @@ import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
 import dev.agentic.redis.EventLog;
@@ -34,8 +35,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class QueryController {
     static final String IDEMPOTENT_REPLAY_HEADER = "Idempotent-Replayed";
+    /** Set to {@code hit} when the answer comes from the response cache. */
+    static final String CACHE_HEADER = "X-Cache";
 
     private final QueryService queries;
+    private final ResponseCache cache;
     private final EventLog events;
     private final Subscriptions subscriptions;
     private final SseRelay sse;
@@ -46,6 +50,7 @@ class QueryController {
 
     QueryController(
             QueryService queries,
+            ResponseCache cache,
             EventLog events,
             Subscriptions subscriptions,
             SseRelay sse,
@@ -54,6 +59,7 @@ class QueryController {
             IngressProperties properties,
             Clock clock) {
         this.queries = queries;
+        this.cache = cache;
         this.events = events;
         this.subscriptions = subscriptions;
         this.sse = sse;
@@ -70,6 +76,7 @@ class QueryController {
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
             @RequestHeader(value = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
             @RequestHeader(value = "X-Timeout-Ms", required = false) @Nullable String timeout,
+            @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl,
             HttpServletResponse response) {
         if (drain.isDraining()) {
             throw ApiException.shuttingDown();
@@ -79,7 +86,11 @@ class QueryController {
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());
-        if (existing.isEmpty()) {
+        Optional<CachedAnswer> cached =
+                existing.isEmpty() && config.responseCache() && request.acceptsCached(cacheControl)
+                        ? cache.find(job)
+                        : Optional.empty();
+        if (existing.isEmpty() && cached.isEmpty()) {
             admit(job, tenant, idempotencyKey);
         }
         String id = existing.orElse(job.id());
@@ -87,8 +98,11 @@ class QueryController {
         try (EventCursor cursor = new EventCursor(id, events, subscriptions, EventId.ZERO)) {
             if (existing.isPresent()) {
                 response.setHeader(IDEMPOTENT_REPLAY_HEADER, "true");
+            } else if (cached.isPresent()) {
+                response.setHeader(CACHE_HEADER, "hit");
+                accept(() -> cache.serve(job, cached.get()), job, tenant, idempotencyKey);
             } else {
-                enqueue(job, tenant, idempotencyKey);
+                accept(() -> queries.enqueue(job), job, tenant, idempotencyKey);
             }
             if (wantsEventStream(accept)) {
                 sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response);
@@ -110,9 +124,10 @@ class QueryController {
         }
     }
 
-    private void enqueue(Job job, String tenant, @Nullable String idempotencyKey) {
+    /** Accepts the job (queues it or answers it from the cache); a key claimed for it is given back on failure. */
+    private void accept(Runnable acceptance, Job job, String tenant, @Nullable String idempotencyKey) {
         try {
-            queries.enqueue(job);
+            acceptance.run();
         } catch (RedisException e) {
             if (idempotencyKey != null) {
                 queries.releaseIdempotencyKey(tenant, idempotencyKey, job.id());

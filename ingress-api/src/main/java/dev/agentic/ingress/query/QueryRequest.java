@@ -13,10 +13,21 @@ import org.jspecify.annotations.Nullable;
  * @param lane {@code interactive} (default) or {@code batch}
  * @param timeoutMs optional deadline, in milliseconds from now (at most {@code
  *     agentic.ingress.max-deadline}); the {@code X-Timeout-Ms} header is the alternative
+ * @param cache {@code false} asks for a fresh answer even if the response cache holds one ({@code
+ *     Cache-Control: no-cache} is the alternative)
  */
 public record QueryRequest(
         @NotBlank(message = "must not be blank") @Nullable String query,
         @JsonProperty("agent_type") @Nullable String agentType,
         @JsonProperty("session_id") @Nullable String sessionId,
         @Nullable String lane,
-        @JsonProperty("timeout_ms") @Nullable Long timeoutMs) {}
+        @JsonProperty("timeout_ms") @Nullable Long timeoutMs,
+        @Nullable Boolean cache) {
+
+    /** Whether the client lets a cached answer stand for a fresh one. */
+    boolean acceptsCached(@Nullable String cacheControl) {
+        boolean noCache = cacheControl != null
+                && cacheControl.toLowerCase(java.util.Locale.ROOT).matches(".*\\b(no-cache|no-store)\\b.*");
+        return !Boolean.FALSE.equals(cache) && !noCache && sessionId == null;
+    }
+}

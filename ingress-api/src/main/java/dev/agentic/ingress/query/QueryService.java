@@ -2,6 +2,7 @@ package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
@@ -68,7 +69,7 @@ class QueryService {
         String agent = request.agentType() == null || request.agentType().isBlank()
                 ? config.defaultAgent()
                 : request.agentType().strip();
-        if (!config.agents().contains(agent)) {
+        if (!config.agents().contains(agent) || IngestDocument.AGENT.equals(agent)) {
             throw refused(new ApiException(
                     HttpStatus.BAD_REQUEST,
                     "unknown_agent",

@@ -10,6 +10,7 @@ import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
+import dev.agentic.worker.consumer.ResponseCacheWriter;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.lettuce.core.RedisClient;
@@ -75,6 +76,7 @@ class WorkerConfiguration {
             AgentRegistry agents,
             CancelWatcher cancels,
             WorkerProperties properties,
+            StatefulRedisConnection<String, String> connection,
             MeterRegistry meters) {
         return new JobRunner(
                 eventLog,
@@ -83,7 +85,12 @@ class WorkerConfiguration {
                 properties.worker().consumerName(),
                 properties.worker().redisRetry(),
                 Clock.systemUTC(),
-                meters);
+                meters,
+                ResponseCacheWriter.create(
+                        connection,
+                        properties.cache().agents(),
+                        properties.cache().ttl(),
+                        Clock.systemUTC()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

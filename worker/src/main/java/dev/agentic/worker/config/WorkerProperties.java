@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -20,13 +21,15 @@ import org.springframework.validation.annotation.Validated;
  * @param redis how to reach Redis
  * @param worker the consumer loop
  * @param llm the OpenAI-compatible endpoint of the {@code general} agent
+ * @param cache the response cache the workers fill
  */
 @Validated
 @ConfigurationProperties("agentic")
 public record WorkerProperties(
         @Valid @DefaultValue Redis redis,
         @Valid @DefaultValue Worker worker,
-        @Valid @DefaultValue Llm llm) {
+        @Valid @DefaultValue Llm llm,
+        @Valid @DefaultValue Cache cache) {
 
     /**
      * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users
@@ -131,4 +134,13 @@ public record WorkerProperties(
                     + ", connectTimeout=" + connectTimeout + ", timeout=" + timeout + "]";
         }
     }
+
+    /**
+     * @param agents agents whose answers are stored for the ingress to serve again (requests with a
+     *     {@code session_id} never are)
+     * @param ttl how long a stored answer is served; 0 stores nothing
+     */
+    public record Cache(
+            @DefaultValue({"math", "rag"}) Set<String> agents,
+            @DefaultValue("10m") Duration ttl) {}
 }

@@ -41,6 +41,7 @@ public final class JobRunner implements AutoCloseable {
     private final Duration redisRetry;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ResponseCacheWriter cache;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -52,6 +53,19 @@ public final class JobRunner implements AutoCloseable {
             Duration redisRetry,
             Clock clock,
             MeterRegistry meters) {
+        this(events, agents, cancels, workerName, redisRetry, clock, meters, ResponseCacheWriter.DISABLED);
+    }
+
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            ResponseCacheWriter cache) {
+        this.cache = cache;
         this.events = events;
         this.agents = agents;
         this.cancels = cancels;
@@ -85,7 +99,8 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private Disposition runLogged(Job job, AttemptWriter writer) {
-        RedisEventSink sink = new RedisEventSink(writer);
+        String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
+        RedisEventSink sink = new RedisEventSink(writer, cacheKey != null);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
@@ -101,7 +116,12 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        return execute(job, agent.get(), sink, writer.attempt());
+        Disposition disposition = execute(job, agent.get(), sink, writer.attempt());
+        if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
+            sink.recorded()
+                    .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
+        }
+        return disposition;
     }
 
     private Disposition execute(Job job, Agent agent, RedisEventSink sink, int attempt) {

@@ -1,11 +1,17 @@
 package dev.agentic.worker.consumer;
 
+import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.StreamEvent;
+import dev.agentic.model.WireCodec;
 import dev.agentic.redis.Appended;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.worker.agent.EventSink;
 import io.lettuce.core.RedisException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Appends an agent's events through its attempt's writer and keeps the answer text for the final
@@ -28,9 +34,20 @@ final class RedisEventSink implements EventSink {
     private final StringBuilder answer = new StringBuilder();
     private volatile State state = State.OPEN;
     private int tokens;
+    /** The agent's events, kept for the response cache; null when not kept (or too long to keep). */
+    private @Nullable List<CachedAnswer.Event> recorded;
+
+    private int recordedChars;
+    private @Nullable StreamEvent writtenTerminal;
 
     RedisEventSink(AttemptWriter writer) {
+        this(writer, false);
+    }
+
+    /** @param record keep the agent's events for {@link #recorded()} */
+    RedisEventSink(AttemptWriter writer, boolean record) {
         this.writer = writer;
+        this.recorded = record ? new ArrayList<>() : null;
     }
 
     @Override
@@ -84,6 +101,7 @@ final class RedisEventSink implements EventSink {
     /** Never throws: a Redis failure closes the sink (state {@link State#LOST}) so the agent stops. */
     void append(StreamEvent event) {
         if (state == State.OPEN) {
+            record(event);
             try {
                 note(writer.append(event));
             } catch (RedisException e) {
@@ -98,8 +116,42 @@ final class RedisEventSink implements EventSink {
             return state;
         }
         Appended result = writer.finish(terminal, answer());
+        if (result.isInLog()) {
+            writtenTerminal = terminal;
+        }
         note(result);
         return result.outcome() == Appended.Outcome.SUPERSEDED ? State.SUPERSEDED : State.ENDED;
+    }
+
+    /** The terminal event {@link #finish} wrote; null when it wrote none (the request ended elsewhere). */
+    @Nullable
+    StreamEvent writtenTerminal() {
+        return writtenTerminal;
+    }
+
+    /** The agent's events in order, if they were kept and the answer was short enough to keep. */
+    Optional<List<CachedAnswer.Event>> recorded() {
+        synchronized (answer) {
+            return Optional.ofNullable(recorded).map(List::copyOf);
+        }
+    }
+
+    private void record(StreamEvent event) {
+        if (event instanceof StreamEvent.Start || event instanceof StreamEvent.Restart) {
+            return;
+        }
+        synchronized (answer) {
+            if (recorded == null) {
+                return;
+            }
+            String data = WireCodec.encodeData(event);
+            recordedChars += data.length();
+            if (recordedChars > ResponseCacheWriter.MAX_CACHED_CHARS) {
+                recorded = null;
+            } else {
+                recorded.add(new CachedAnswer.Event(event.type(), data));
+            }
+        }
     }
 
     /** Whether the entry may be acknowledged: only when the request has its terminal event. */

@@ -1,0 +1,92 @@
+package dev.agentic.ingress.query;
+
+import dev.agentic.model.CachedAnswer;
+import dev.agentic.model.EventType;
+import dev.agentic.model.Job;
+import dev.agentic.model.MalformedWireDataException;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.StreamEvent;
+import dev.agentic.model.Usage;
+import dev.agentic.model.WireCodec;
+import dev.agentic.redis.AttemptWriter;
+import dev.agentic.redis.EventLog;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Serves an identical query (same tenant, agent and normalized text; for {@code rag} also the same
+ * knowledge version) from the answers workers stored, without a worker. A hit becomes an ordinary
+ * request: its events (the cached ones, then a {@code metadata} event with {@code cached: true} and
+ * a {@code done} with zero usage) are written to its own event log, so streaming, JSON answers,
+ * status and resume work exactly as for an answer a worker writes.
+ */
+@Component
+class ResponseCache {
+    private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
+    /** The worker name in the {@code start} event of an answer served from the cache. */
+    static final String WORKER = "response-cache";
+
+    private final StatefulRedisConnection<String, String> redis;
+    private final EventLog events;
+    private final MeterRegistry meters;
+
+    ResponseCache(StatefulRedisConnection<String, String> redis, EventLog events, MeterRegistry meters) {
+        this.redis = redis;
+        this.events = events;
+        this.meters = meters;
+    }
+
+    /** The stored answer to the job's query, if there is one. */
+    Optional<CachedAnswer> find(Job job) {
+        if (job.sessionId() != null) {
+            return Optional.empty();
+        }
+        long version = 0;
+        if (CachedAnswer.KNOWLEDGE_AGENTS.contains(job.agent())) {
+            String stored = redis.sync().get(RedisKeys.knowledgeVersion(job.tenant()));
+            version = stored == null ? 0 : Long.parseLong(stored);
+        }
+        String key = RedisKeys.responseCache(job.tenant(), CachedAnswer.digest(job.agent(), version, job.query()));
+        String stored = redis.sync().get(key);
+        Optional<CachedAnswer> found = Optional.empty();
+        if (stored != null) {
+            try {
+                found = Optional.of(WireCodec.decodeCachedAnswer(stored));
+            } catch (MalformedWireDataException e) {
+                log.warn("Cached answer {} is unreadable ({}); asking a worker", key, e.getMessage());
+            }
+        }
+        meters.counter("agentic.ingress.cache", "agent", job.agent(), "result", found.isPresent() ? "hit" : "miss")
+                .increment();
+        return found;
+    }
+
+    /** Records the job's request and answers it with the cached answer. */
+    void serve(Job job, CachedAnswer cached) {
+        events.open(job);
+        AttemptWriter writer = events.attempt(job.id(), 1, Duration.ZERO);
+        writer.append(new StreamEvent.Start(WORKER, 1));
+        for (CachedAnswer.Event event : cached.events()) {
+            Optional<EventType> type = EventType.fromWire(event.type());
+            if (type.isPresent()) {
+                writer.append(WireCodec.decodeEvent(type.get(), event.data()));
+            }
+        }
+        writer.append(new StreamEvent.Metadata(Map.of(
+                "cached",
+                true,
+                "cached_from",
+                cached.sourceRequestId(),
+                "cached_at",
+                Instant.ofEpochMilli(cached.createdAtMs()).toString())));
+        writer.finish(new StreamEvent.Done(Usage.NONE, cached.finishReason()), cached.answer());
+        log.info("Query(id={}, tenant={}, agent={}) answered from the cache", job.id(), job.tenant(), job.agent());
+    }
+}

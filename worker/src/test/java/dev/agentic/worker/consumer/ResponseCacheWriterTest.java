@@ -1,0 +1,106 @@
+package dev.agentic.worker.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentic.model.CachedAnswer;
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
+import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisSettings;
+import dev.agentic.testsupport.RedisServer;
+import dev.agentic.worker.agent.AgentRegistry;
+import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
+import dev.agentic.worker.agent.math.MathAgent;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What a worker stores in the response cache after an answer, against a real redis-server. */
+class ResponseCacheWriterTest {
+    private static RedisServer server;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> connection;
+    private static JobRunner runner;
+
+    @BeforeAll
+    static void start() {
+        server = RedisServer.start();
+        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
+        connection = client.connect();
+        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        runner = new JobRunner(
+                events,
+                new AgentRegistry(List.of(new MathAgent(), new DiagnosticAgent())),
+                new CancelWatcher(client),
+                "w1",
+                Duration.ofSeconds(2),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                ResponseCacheWriter.create(
+                        connection, Set.of("math", "diagnostic"), Duration.ofMinutes(5), Clock.systemUTC()));
+    }
+
+    @AfterAll
+    static void stop() {
+        runner.close();
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    private static Job job(String agent, String query, @Nullable String session) {
+        long now = System.currentTimeMillis();
+        return new Job(1, RequestId.newId(), "acme", agent, query, session, Lane.INTERACTIVE, now, now + 30_000, null);
+    }
+
+    private static @Nullable String cached(String agent, String query) {
+        return connection.sync().get(RedisKeys.responseCache("acme", CachedAnswer.digest(agent, 0, query)));
+    }
+
+    @Test
+    void aFinishedAnswerIsStoredWithItsEventsAndATtl() {
+        Job job = job("math", "What is 6*7?", null);
+        assertThat(runner.run(job, 1)).isEqualTo(JobRunner.Disposition.ACK);
+
+        String stored = cached("math", "what is 6*7?");
+        assertThat(stored).isNotNull();
+        CachedAnswer answer = WireCodec.decodeCachedAnswer(stored);
+        assertThat(answer.sourceRequestId()).isEqualTo(job.id());
+        assertThat(answer.answer()).contains("42");
+        assertThat(answer.events()).extracting(CachedAnswer.Event::type).doesNotContain("queued", "start", "done");
+        assertThat(answer.events()).extracting(CachedAnswer.Event::type).contains("token");
+        long ttl = connection.sync().pttl(RedisKeys.responseCache("acme", CachedAnswer.digest("math", 0, job.query())));
+        assertThat(ttl).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    }
+
+    @Test
+    void failuresSessionsAndOtherAgentsAreNotStored() {
+        runner.run(job("math", "1/0 +", null), 1); // unparseable: error
+        runner.run(job("math", "What is 5*5?", "conversation-1"), 1);
+        runner.run(job("diagnostic", "fail", null), 1);
+        assertThat(cached("math", "1/0 +")).isNull();
+        assertThat(cached("math", "What is 5*5?")).isNull();
+        assertThat(cached("diagnostic", "fail")).isNull();
+    }
+
+    @Test
+    void aRagAnswerIsFiledUnderTheKnowledgeVersionItWasComputedFrom() {
+        ResponseCacheWriter writer =
+                ResponseCacheWriter.create(connection, Set.of("rag"), Duration.ofMinutes(5), Clock.systemUTC());
+        connection.sync().set(RedisKeys.knowledgeVersion("acme"), "7");
+        assertThat(writer.keyFor(job("rag", "q", null)))
+                .isEqualTo(RedisKeys.responseCache("acme", CachedAnswer.digest("rag", 7, "q")));
+        assertThat(writer.keyFor(job("math", "q", null))).isNull();
+    }
+}
