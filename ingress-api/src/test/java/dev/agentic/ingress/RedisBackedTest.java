@@ -59,6 +59,7 @@ abstract class RedisBackedTest {
         registry.add("agentic.redis.uri", REDIS::uri);
         registry.add("agentic.ingress.max-body-size", () -> "2KB");
         registry.add("agentic.ingress.max-query-length", () -> "500");
+        registry.add("agentic.ingress.max-document-size", () -> "8KB");
         registry.add("agentic.ingress.heartbeat", () -> "300ms");
         registry.add("agentic.ingress.default-deadline", () -> "20s");
         registry.add("agentic.ingress.disconnect-grace", () -> "1s");

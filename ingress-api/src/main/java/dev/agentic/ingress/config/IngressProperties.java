@@ -69,6 +69,8 @@ public record IngressProperties(
      * @param disconnectGrace how long a request whose SSE client went away waits for a resume before it is cancelled
      * @param idempotencyTtl how long an {@code Idempotency-Key} keeps returning the request it created
      * @param adminToken bearer token of the admin endpoints; unset, they answer 404. Never logged.
+     * @param maxDocumentSize largest document {@code POST /api/v1/documents} accepts; larger ones get 413
+     * @param ingestDeadline how long an ingestion job may wait and run
      * @param responseCache answer identical queries from the answers workers stored (clients opt out
      *     per request); off, every query goes to a worker
      */
@@ -88,7 +90,9 @@ public record IngressProperties(
             @DefaultValue("30s") Duration disconnectGrace,
             @DefaultValue("24h") Duration idempotencyTtl,
             @Nullable String adminToken,
-            @DefaultValue("true") boolean responseCache) {
+            @DefaultValue("true") boolean responseCache,
+            @DefaultValue("1MB") DataSize maxDocumentSize,
+            @DefaultValue("10m") Duration ingestDeadline) {
         @Override
         public String toString() {
             return "Ingress[agents=" + agents + ", defaultAgent=" + defaultAgent + ", maxBodySize=" + maxBodySize

@@ -31,7 +31,7 @@ import org.springframework.stereotype.Service;
 
 /** Checks a query against the ingress's rules and puts it on its lane. */
 @Service
-class QueryService {
+public class QueryService {
     private static final Logger log = LoggerFactory.getLogger(QueryService.class);
 
     private final IngressProperties.Ingress config;
@@ -222,7 +222,7 @@ class QueryService {
      * Records the request and puts its job on the queue. If the job cannot be queued the request is
      * closed with an error and the client gets 503: nothing is half-accepted.
      */
-    void enqueue(Job job) {
+    public void enqueue(Job job) {
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
         JobQueue.enqueue(redis.sync(), job);

@@ -16,16 +16,22 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Refuses bodies over {@code agentic.ingress.max-body-size} with 413: at once when Content-Length
- * says so, and while reading for chunked bodies.
+ * Refuses bodies over {@code agentic.ingress.max-body-size} (documents: {@code
+ * agentic.ingress.max-document-size} plus room for their JSON envelope) with 413: at once when
+ * Content-Length says so, and while reading for chunked bodies.
  */
 @Component
 class BodyLimitFilter extends OncePerRequestFilter {
+    /** Room for a document's JSON envelope (id, title, metadata, escapes) beyond its text. */
+    private static final long DOCUMENT_ENVELOPE = 64 * 1024;
+
     private final long limit;
+    private final long documentLimit;
     private final JsonMapper json;
 
     BodyLimitFilter(IngressProperties properties, JsonMapper json) {
         this.limit = properties.ingress().maxBodySize().toBytes();
+        this.documentLimit = properties.ingress().maxDocumentSize().toBytes() + DOCUMENT_ENVELOPE;
         this.json = json;
     }
 
@@ -41,6 +47,7 @@ class BodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long limit = "/api/v1/documents".equals(request.getRequestURI()) ? documentLimit : this.limit;
         if (request.getContentLengthLong() > limit) {
             response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

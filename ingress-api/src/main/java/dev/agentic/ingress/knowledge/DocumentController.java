@@ -1,0 +1,245 @@
+package dev.agentic.ingress.knowledge;
+
+import dev.agentic.ingress.admission.Admission;
+import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.query.QueryService;
+import dev.agentic.ingress.relay.Drain;
+import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.SseRelay;
+import dev.agentic.ingress.relay.Subscriptions;
+import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.EventId;
+import dev.agentic.model.IngestDocument;
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
+import dev.agentic.redis.EventLog;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /api/v1/documents}: checks a document and queues its ingestion as a job of the
+ * {@code ingest} agent on the batch lane. The answer is {@code 202} with the request's links, or,
+ * with {@code Accept: text/event-stream}, the job's events (progress included) as they happen.
+ *
+ * <p>Bodies: JSON ({@link DocumentRequest}), or the raw text as {@code text/markdown} or {@code
+ * text/plain} with {@code ?id=} (and optional {@code title=}) in the query string.
+ */
+@RestController
+class DocumentController {
+    static final List<String> SUPPORTED_TYPES =
+            List.of(MediaType.APPLICATION_JSON_VALUE, "text/markdown", MediaType.TEXT_PLAIN_VALUE);
+    private static final int MAX_ID_LENGTH = 256;
+    private static final int MAX_TITLE_LENGTH = 4_096;
+    private static final int MAX_METADATA_ENTRIES = 62;
+    private static final int MAX_METADATA_KEY_LENGTH = 128;
+    private static final int MAX_METADATA_VALUE_LENGTH = 4_096;
+
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final QueryService queries;
+    private final Admission admission;
+    private final EventLog events;
+    private final Subscriptions subscriptions;
+    private final SseRelay sse;
+    private final Drain drain;
+    private final IngressProperties.Ingress config;
+    private final Clock clock;
+
+    DocumentController(
+            QueryService queries,
+            Admission admission,
+            EventLog events,
+            Subscriptions subscriptions,
+            SseRelay sse,
+            Drain drain,
+            IngressProperties properties,
+            Clock clock) {
+        this.queries = queries;
+        this.admission = admission;
+        this.events = events;
+        this.subscriptions = subscriptions;
+        this.sse = sse;
+        this.drain = drain;
+        this.config = properties.ingress();
+        this.clock = clock;
+    }
+
+    @PostMapping("/api/v1/documents")
+    @Nullable
+    ResponseEntity<Map<String, Object>> ingest(
+            @RequestBody(required = false) byte @Nullable [] body,
+            @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) @Nullable String contentType,
+            @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+            @RequestParam(value = "id", required = false) @Nullable String id,
+            @RequestParam(value = "title", required = false) @Nullable String title,
+            HttpServletResponse response) {
+        if (drain.isDraining()) {
+            throw ApiException.shuttingDown();
+        }
+        IngestDocument document = document(body == null ? new byte[0] : body, contentType, id, title);
+        String tenant = config.defaultTenant();
+        long now = clock.millis();
+        Job job = new Job(
+                Job.CURRENT_VERSION,
+                RequestId.newId(),
+                tenant,
+                IngestDocument.AGENT,
+                WireCodec.encodeIngest(document),
+                null,
+                Lane.BATCH,
+                now,
+                now + config.ingestDeadline().toMillis(),
+                null);
+        admission.admit(job);
+        try (EventCursor cursor = new EventCursor(job.id(), events, subscriptions, EventId.ZERO)) {
+            queries.enqueue(job);
+            if (accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
+                sse.relay(job.id(), cursor, job.createdAtMs(), response);
+                return null;
+            }
+        }
+        Map<String, Object> accepted = new LinkedHashMap<>();
+        accepted.put("id", job.id());
+        accepted.put("document_id", document.documentId());
+        accepted.put("status", "queued");
+        accepted.put("status_url", "/api/v1/queries/" + job.id());
+        accepted.put("events_url", "/api/v1/queries/" + job.id() + "/events");
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .header(HttpHeaders.LOCATION, "/api/v1/queries/" + job.id())
+                .header("X-Request-Id", job.id())
+                .body(accepted);
+    }
+
+    private IngestDocument document(
+            byte[] body, @Nullable String contentType, @Nullable String id, @Nullable String title) {
+        String type = contentType == null
+                ? ""
+                : contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].strip();
+        if (body.length > config.maxDocumentSize().toBytes()) {
+            throw new ApiException(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "document_too_large",
+                    "The document has " + body.length + " bytes; the limit is "
+                            + config.maxDocumentSize().toBytes());
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        return switch (type) {
+            case MediaType.APPLICATION_JSON_VALUE -> fromJson(text);
+            case "text/markdown", MediaType.TEXT_PLAIN_VALUE ->
+                checked(
+                        id,
+                        title,
+                        text,
+                        type.equals("text/markdown") ? IngestDocument.MARKDOWN : IngestDocument.TEXT,
+                        Map.of());
+            default ->
+                throw new ApiException(
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_content_type",
+                        "Documents are sent as " + String.join(", ", SUPPORTED_TYPES) + "; got '"
+                                + ApiException.printable(type.isEmpty() ? "(none)" : type) + "'",
+                        Map.of("supported", SUPPORTED_TYPES));
+        };
+    }
+
+    private static IngestDocument fromJson(String json) {
+        DocumentRequest request;
+        try {
+            request = STRICT.readValue(json, DocumentRequest.class);
+        } catch (JacksonException e) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "malformed_json",
+                    "The body is not a JSON document of the form {\"id\", \"title\", \"text\", \"content_type\", \"metadata\"}");
+        }
+        if (request == null) {
+            throw emptyDocument();
+        }
+        String contentType = request.contentType() == null
+                ? IngestDocument.MARKDOWN
+                : request.contentType().strip().toLowerCase(Locale.ROOT);
+        if (!contentType.equals(IngestDocument.MARKDOWN) && !contentType.equals(IngestDocument.TEXT)) {
+            throw new ApiException(
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_content_type",
+                    "content_type must be 'markdown' or 'text'",
+                    Map.of("supported", List.of(IngestDocument.MARKDOWN, IngestDocument.TEXT)));
+        }
+        return checked(
+                request.id(),
+                request.title(),
+                request.text() == null ? "" : request.text(),
+                contentType,
+                request.metadata() == null ? Map.of() : request.metadata());
+    }
+
+    private static IngestDocument checked(
+            @Nullable String id,
+            @Nullable String title,
+            String text,
+            String contentType,
+            Map<String, String> metadata) {
+        if (id == null || id.isBlank()) {
+            throw invalid("invalid_document_id", "The document needs an id (JSON field 'id', or ?id= for raw text)");
+        }
+        requireName("invalid_document_id", "id", id, MAX_ID_LENGTH);
+        String cleanTitle = title == null ? "" : title.strip();
+        if (cleanTitle.length() > MAX_TITLE_LENGTH || cleanTitle.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(
+                    "invalid_document",
+                    "title must be at most " + MAX_TITLE_LENGTH + " characters without control characters");
+        }
+        if (text.isBlank()) {
+            throw emptyDocument();
+        }
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw invalid("invalid_document", "at most " + MAX_METADATA_ENTRIES + " metadata entries");
+        }
+        metadata.forEach((key, value) -> {
+            requireName("invalid_document", "metadata key", key, MAX_METADATA_KEY_LENGTH);
+            if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
+                throw invalid(
+                        "invalid_document",
+                        "metadata values are strings of at most " + MAX_METADATA_VALUE_LENGTH + " characters");
+            }
+        });
+        return new IngestDocument(id, cleanTitle, text, contentType, metadata);
+    }
+
+    private static void requireName(String code, String what, String value, int maxLength) {
+        if (value.isBlank() || value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(code, what + " must be 1 to " + maxLength + " characters without control characters");
+        }
+    }
+
+    private static ApiException emptyDocument() {
+        return invalid("empty_document", "The document has no text");
+    }
+
+    private static ApiException invalid(String code, String detail) {
+        return new ApiException(HttpStatus.BAD_REQUEST, code, detail);
+    }
+}
