@@ -33,6 +33,14 @@ final class Stack implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
 
     Stack(int ingressCount, int workerCount) {
+        this(ingressCount, workerCount, 2, List.of());
+    }
+
+    /**
+     * @param workerConcurrency jobs each worker runs at once
+     * @param ingressArgs more arguments for every ingress instance (e.g. admission thresholds)
+     */
+    Stack(int ingressCount, int workerCount, int workerConcurrency, List<String> ingressArgs) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
             redis = RedisServer.start(true, List.of());
@@ -57,7 +65,7 @@ final class Stack implements AutoCloseable {
                                 "--agentic.redis.uri=" + redis.uri(),
                                 "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
                                 "--agentic.worker.name=worker-" + i,
-                                "--agentic.worker.concurrency=2",
+                                "--agentic.worker.concurrency=" + workerConcurrency,
                                 "--agentic.worker.diagnostic-agent=true"),
                         Map.of(),
                         logs));
@@ -69,10 +77,12 @@ final class Stack implements AutoCloseable {
                 ingresses.add(ServiceProcess.startJar(
                         "ingress-" + i,
                         jar("ingress-api"),
-                        List.of(
-                                "--server.port=" + port,
-                                "--agentic.redis.uri=" + redis.uri(),
-                                "--agentic.ingress.agents=math,general,diagnostic"),
+                        concat(
+                                List.of(
+                                        "--server.port=" + port,
+                                        "--agentic.redis.uri=" + redis.uri(),
+                                        "--agentic.ingress.agents=math,general,rag,diagnostic"),
+                                ingressArgs),
                         Map.of(),
                         logs));
             }
@@ -99,6 +109,12 @@ final class Stack implements AutoCloseable {
             closeStarted();
             throw e;
         }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private void closeStarted() {
