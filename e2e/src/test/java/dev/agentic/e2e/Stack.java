@@ -66,7 +66,8 @@ final class Stack implements AutoCloseable {
                                 "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
                                 "--agentic.worker.name=worker-" + i,
                                 "--agentic.worker.concurrency=" + workerConcurrency,
-                                "--agentic.worker.diagnostic-agent=true"),
+                                "--agentic.worker.diagnostic-agent=true",
+                                "--agentic.retrieval.store.index-dir=" + logs.resolve("index")),
                         Map.of(),
                         logs));
             }
