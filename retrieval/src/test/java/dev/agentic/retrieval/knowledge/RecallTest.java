@@ -35,6 +35,13 @@ class RecallTest {
     private static final String TENANT = "corpus";
     private static final Path PROJECT = Path.of("..");
 
+    /** Questions the corpus has nothing on: their best scores inform the rag agent's min-score. */
+    private static final List<String> OFF_TOPIC = List.of(
+            "What is the capital of France?",
+            "Give me a recipe for banana bread.",
+            "Who won the football world cup in 2014?",
+            "How tall is Mount Everest?");
+
     /** One labelled question. */
     private record Question(String expectedFile, String text) {}
 
@@ -55,9 +62,9 @@ class RecallTest {
             int found = 0;
             int first = 0;
             for (Question question : questions) {
-                List<String> sources = knowledge.search(TENANT, question.text(), TOP_K).stream()
-                        .map(Match::chunk)
-                        .map(chunk -> chunk.documentId() + "#" + chunk.index())
+                List<Match> matches = knowledge.search(TENANT, question.text(), TOP_K);
+                List<String> sources = matches.stream()
+                        .map(m -> m.chunk().documentId() + "#" + m.chunk().index() + String.format(" %.2f", m.score()))
                         .toList();
                 boolean hit = sources.stream().anyMatch(source -> source.startsWith(question.expectedFile() + "#"));
                 found += hit ? 1 : 0;
@@ -65,6 +72,13 @@ class RecallTest {
                 System.out.printf(
                         "%s %-17s %s%n    top %d: %s%n",
                         hit ? "hit " : "MISS", question.expectedFile(), question.text(), TOP_K, sources);
+            }
+
+            for (String offTopic : OFF_TOPIC) {
+                System.out.printf(
+                        "off-topic %s%n    best score %.2f%n",
+                        offTopic,
+                        knowledge.search(TENANT, offTopic, 1).getFirst().score());
             }
 
             double recall = (double) found / questions.size();
