@@ -82,7 +82,7 @@ public final class IngestAgent implements Agent {
 
     /** What is wrong with the payload, in words that name no internals. */
     private static String reason(RuntimeException e) {
-        return e instanceof IllegalArgumentException && !(e instanceof MalformedWireDataException)
+        return e instanceof IllegalArgumentException
                 ? String.valueOf(e.getMessage())
                 : "expected a JSON object with document_id, text and content_type (text or markdown)";
     }

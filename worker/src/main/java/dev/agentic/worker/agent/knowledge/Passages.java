@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,7 +84,7 @@ record Passages(List<Match> matches) {
     /** {@code Sources:} and one line per passage: {@code [n] document, chunk i, section "…"}. */
     String sources() {
         return "Sources:\n"
-                + java.util.stream.IntStream.range(0, matches.size())
+                + IntStream.range(0, matches.size())
                         .mapToObj(i ->
                                 "[" + (i + 1) + "] " + source(matches.get(i).chunk()))
                         .collect(Collectors.joining("\n"));
