@@ -17,6 +17,9 @@ import java.util.List;
  * the stored text is the chunk alone. Thread-safe when its parts are; it owns none of them.
  */
 public final class KnowledgeBase {
+    /** Chunks embedded in one call to the embedder; progress is reported after each such batch. */
+    public static final int EMBED_BATCH_SIZE = 16;
+
     private final Chunker chunker;
     private final Embedder embedder;
     private final VectorStore store;
@@ -37,14 +40,26 @@ public final class KnowledgeBase {
 
     /** Replaces the document's chunks with those of this version; returns how many there are. */
     public int ingest(Document document) {
+        return ingest(document, IngestProgress.NONE);
+    }
+
+    /**
+     * Replaces the document's chunks with those of this version, embedding them in batches of
+     * {@value #EMBED_BATCH_SIZE} and telling {@code progress} after each batch; returns how many
+     * chunks there are. The store is written once, after every chunk is embedded, so a failure or an
+     * abort leaves the earlier version in place.
+     */
+    public int ingest(Document document, IngestProgress progress) {
         List<Chunk> chunks = chunker.split(document);
-        List<float[]> vectors = chunks.isEmpty()
-                ? List.of()
-                : embedder.embedAll(
-                        chunks.stream().map(KnowledgeBase::embeddingInput).toList());
         List<EmbeddedChunk> embedded = new ArrayList<>(chunks.size());
-        for (int i = 0; i < chunks.size(); i++) {
-            embedded.add(new EmbeddedChunk(chunks.get(i), vectors.get(i)));
+        for (int from = 0; from < chunks.size(); from += EMBED_BATCH_SIZE) {
+            List<Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH_SIZE));
+            List<float[]> vectors = embedder.embedAll(
+                    batch.stream().map(KnowledgeBase::embeddingInput).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                embedded.add(new EmbeddedChunk(batch.get(i), vectors.get(i)));
+            }
+            progress.embedded(embedded.size(), chunks.size());
         }
         store.upsert(document.tenant(), document.id(), embedded);
         return chunks.size();

@@ -12,8 +12,11 @@ import dev.agentic.retrieval.store.LuceneStoreSettings;
 import dev.agentic.retrieval.store.Match;
 import dev.agentic.retrieval.store.VectorStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +107,36 @@ class KnowledgeBaseTest {
         knowledge.delete("acme", "help");
 
         assertThat(knowledge.search("acme", "password", 10)).isEmpty();
+    }
+
+    @Test
+    void reportsProgressAfterEachBatchOfEmbeddedChunks() {
+        String longText = IntStream.range(0, 40)
+                .mapToObj(i -> "Paragraph " + i + " explains topic number " + i + " at some length.")
+                .collect(Collectors.joining("\n\n"));
+        List<int[]> reports = new ArrayList<>();
+
+        int chunks = KnowledgeBase.create(Chunker.create(ChunkingOptions.characters(60, 0)), embedder, store)
+                .ingest(
+                        Document.text("acme", "long", "", longText),
+                        (done, total) -> reports.add(new int[] {done, total}));
+
+        assertThat(chunks).isEqualTo(40);
+        assertThat(reports).extracting(r -> r[0]).containsExactly(16, 32, 40);
+        assertThat(reports).extracting(r -> r[1]).containsOnly(40);
+    }
+
+    @Test
+    void leavesTheEarlierVersionInPlaceWhenProgressAbortsTheIngestion() {
+        knowledge.ingest(Document.markdown("acme", "help", "Acme help", HELP_CENTER));
+
+        assertThatThrownBy(() ->
+                        knowledge.ingest(Document.text("acme", "help", "", "Replacement text."), (done, total) -> {
+                            throw new IllegalStateException("stop");
+                        }))
+                .hasMessage("stop");
+
+        assertThat(knowledge.search("acme", "password", 10)).hasSize(3);
     }
 
     @Test

@@ -5,7 +5,11 @@ import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
+import dev.agentic.worker.agent.general.ConversationMemory;
 import dev.agentic.worker.agent.general.GeneralAgent;
+import dev.agentic.worker.agent.knowledge.IngestAgent;
+import dev.agentic.worker.agent.knowledge.RagAgent;
+import dev.agentic.worker.agent.llm.LlmStream;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
@@ -46,16 +50,39 @@ class WorkerConfiguration {
                 Clock.systemUTC());
     }
 
+    /** The knowledge base of the ingest and rag agents, opened at their first job. */
+    @Bean(destroyMethod = "close")
+    LazyKnowledgeSource knowledgeSource(WorkerProperties properties) {
+        return new LazyKnowledgeSource(properties.retrieval());
+    }
+
     @Bean
-    AgentRegistry agentRegistry(WorkerProperties properties) {
-        List<Agent> agents = new ArrayList<>(List.of(new MathAgent(), generalAgent(properties.llm())));
+    AgentRegistry agentRegistry(
+            WorkerProperties properties,
+            StatefulRedisConnection<String, String> connection,
+            LazyKnowledgeSource knowledge) {
+        LlmStream llm = llmStream(properties.llm());
+        ConversationMemory memory = new RedisConversationMemory(
+                connection,
+                properties.sessions().maxTurns(),
+                properties.sessions().ttl());
+        WorkerProperties.Rag rag = properties.retrieval().rag();
+        List<Agent> agents = new ArrayList<>(List.of(
+                new MathAgent(),
+                new GeneralAgent(llm, properties.llm().systemPrompt(), memory),
+                new IngestAgent(knowledge, new RedisKnowledgeVersions(connection)),
+                new RagAgent(
+                        knowledge,
+                        rag.topK(),
+                        rag.minScore(),
+                        rag.answer() == WorkerProperties.AnswerMode.LLM ? llm : null)));
         if (properties.worker().diagnosticAgent()) {
             agents.add(new DiagnosticAgent());
         }
         return new AgentRegistry(agents);
     }
 
-    private static GeneralAgent generalAgent(WorkerProperties.Llm llm) {
+    private static LlmStream llmStream(WorkerProperties.Llm llm) {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
                 .baseUrl(llm.baseUrl())
                 .apiKey(llm.apiKey())
@@ -67,7 +94,7 @@ class WorkerConfiguration {
                         .connectTimeout(llm.connectTimeout())
                         .readTimeout(llm.timeout()))
                 .build();
-        return new GeneralAgent(model, llm.systemPrompt(), llm.timeout());
+        return new LlmStream(model, llm.timeout());
     }
 
     @Bean

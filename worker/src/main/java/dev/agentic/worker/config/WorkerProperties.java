@@ -20,7 +20,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param redis how to reach Redis
  * @param worker the consumer loop
- * @param llm the OpenAI-compatible endpoint of the {@code general} agent
+ * @param llm the OpenAI-compatible endpoint of the {@code general} agent (and of {@code rag} in
+ *     {@code llm} answer mode)
+ * @param retrieval the knowledge base of the {@code ingest} and {@code rag} agents
+ * @param sessions the conversation history the {@code general} agent keeps per session id
  * @param cache the response cache the workers fill
  */
 @Validated
@@ -29,6 +32,8 @@ public record WorkerProperties(
         @Valid @DefaultValue Redis redis,
         @Valid @DefaultValue Worker worker,
         @Valid @DefaultValue Llm llm,
+        @Valid @DefaultValue Retrieval retrieval,
+        @Valid @DefaultValue Sessions sessions,
         @Valid @DefaultValue Cache cache) {
 
     /**
@@ -133,6 +138,151 @@ public record WorkerProperties(
             return "Llm[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=***, maxTokens=" + maxTokens
                     + ", connectTimeout=" + connectTimeout + ", timeout=" + timeout + "]";
         }
+    }
+
+    /**
+     * @param embedder how text becomes vectors
+     * @param store where vectors are kept and searched
+     * @param chunking how documents are split before embedding
+     * @param rag how the {@code rag} agent retrieves and answers
+     */
+    public record Retrieval(
+            @Valid @DefaultValue Embedder embedder,
+            @Valid @DefaultValue Store store,
+            @Valid @DefaultValue Chunking chunking,
+            @Valid @DefaultValue Rag rag) {}
+
+    /** Which embedder turns text into vectors. */
+    public enum EmbedderType {
+        /** all-MiniLM-L6-v2 in-process (384 dimensions), shipped inside the worker's jar. */
+        MINILM,
+        /** An OpenAI-compatible {@code /embeddings} endpoint. */
+        OPENAI
+    }
+
+    /**
+     * @param type {@code minilm} (in-process, the default) or {@code openai}
+     * @param baseUrl API root of the {@code openai} embedder, e.g. {@code https://api.openai.com/v1}
+     * @param model model name of the {@code openai} embedder, e.g. {@code text-embedding-3-small}
+     * @param apiKey bearer key of the {@code openai} embedder; never logged
+     * @param dimension vector length of the {@code openai} embedder's model
+     * @param timeout how long one embeddings request of the {@code openai} embedder may take
+     */
+    public record Embedder(
+            @DefaultValue("minilm") EmbedderType type,
+            @Nullable String baseUrl,
+            @Nullable String model,
+            @Nullable String apiKey,
+            @Nullable @Min(1) Integer dimension,
+            @DefaultValue("30s") Duration timeout) {
+        public Embedder {
+            if (type == EmbedderType.OPENAI && (isBlank(baseUrl) || isBlank(model) || dimension == null)) {
+                throw new IllegalArgumentException("agentic.retrieval.embedder.type=openai needs"
+                        + " agentic.retrieval.embedder.base-url, .model and .dimension");
+            }
+            if (!timeout.isPositive()) {
+                throw new IllegalArgumentException("agentic.retrieval.embedder.timeout must be positive");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Embedder[type=" + type + ", baseUrl=" + baseUrl + ", model=" + model + ", apiKey="
+                    + (apiKey == null ? "none" : "***") + ", dimension=" + dimension + ", timeout=" + timeout + "]";
+        }
+    }
+
+    /** Which vector store holds the chunks. */
+    public enum StoreType {
+        /** Lucene HNSW in a local directory that every worker of the host shares. */
+        LUCENE,
+        /** A Qdrant server over gRPC. */
+        QDRANT
+    }
+
+    /**
+     * @param type {@code lucene} (embedded, the default) or {@code qdrant}
+     * @param indexDir the Lucene index directory, on a local disk; every worker of a host should use
+     *     the same one (relative paths are resolved against the worker's working directory)
+     * @param refreshInterval how stale a Lucene search may be with respect to other processes' writes
+     * @param qdrant how to reach Qdrant when {@code type} is {@code qdrant}
+     */
+    public record Store(
+            @DefaultValue("lucene") StoreType type,
+            @DefaultValue("data/index") String indexDir,
+            @DefaultValue("1s") Duration refreshInterval,
+            @Valid @DefaultValue Qdrant qdrant) {}
+
+    /**
+     * @param host Qdrant's host name
+     * @param port Qdrant's gRPC port
+     * @param apiKey sent as the {@code api-key} header; never logged
+     * @param tls connect with TLS
+     * @param timeout deadline of each gRPC call
+     * @param collection the collection holding every tenant's chunks
+     */
+    public record Qdrant(
+            @DefaultValue("127.0.0.1") String host,
+            @DefaultValue("6334") @Min(1) @Max(65535) int port,
+            @Nullable String apiKey,
+            @DefaultValue("false") boolean tls,
+            @DefaultValue("5s") Duration timeout,
+            @DefaultValue("agentic_chunks") String collection) {
+        @Override
+        public String toString() {
+            return "Qdrant[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "***") + ", tls="
+                    + tls + ", timeout=" + timeout + ", collection=" + collection + "]";
+        }
+    }
+
+    /**
+     * @param size the most characters in one chunk
+     * @param overlap the most characters a chunk repeats of the previous one in its section
+     */
+    public record Chunking(
+            @DefaultValue("800") @Min(1) int size,
+            @DefaultValue("100") @Min(0) int overlap) {
+        public Chunking {
+            if (overlap >= size) {
+                throw new IllegalArgumentException("agentic.retrieval.chunking.overlap must be smaller than the size");
+            }
+        }
+    }
+
+    /** How the {@code rag} agent turns retrieved passages into an answer. */
+    public enum AnswerMode {
+        /** Quote the best passages with their sources; no LLM. */
+        EXTRACTIVE,
+        /** Let the LLM ({@code agentic.llm.*}) answer from the passages only, citing them. */
+        LLM
+    }
+
+    /**
+     * @param topK passages retrieved per question
+     * @param minScore passages with a lower cosine similarity to the question are dropped
+     * @param answer {@code extractive} (the default) or {@code llm}
+     */
+    public record Rag(
+            @DefaultValue("5") @Min(1) @Max(50) int topK,
+            @DefaultValue("0.25") double minScore,
+            @DefaultValue("extractive") AnswerMode answer) {}
+
+    /**
+     * @param maxTurns the most question-answer pairs kept per session; older ones are dropped
+     * @param ttl how long a session's history lives after its last answer
+     */
+    public record Sessions(
+            @DefaultValue("20") @Min(1) @Max(1000) int maxTurns,
+            @DefaultValue("24h") Duration ttl) {
+        public Sessions {
+            if (!ttl.isPositive()) {
+                throw new IllegalArgumentException("agentic.sessions.ttl must be positive");
+            }
+        }
+    }
+
+    private static boolean isBlank(@Nullable String value) {
+        return value == null || value.isBlank();
     }
 
     /**

@@ -1,4 +1,7 @@
-/** Worker configuration: the properties record and the beans built from it. */
+/**
+ * Worker configuration: the properties record, the beans built from it, and the implementations of
+ * the agents' ports (Redis session history and knowledge versions, the lazily opened knowledge base).
+ */
 @NullMarked
 package dev.agentic.worker.config;
 

@@ -1,0 +1,124 @@
+package dev.agentic.worker.agent.knowledge;
+
+import dev.agentic.model.IngestDocument;
+import dev.agentic.model.MalformedWireDataException;
+import dev.agentic.model.Usage;
+import dev.agentic.model.WireCodec;
+import dev.agentic.retrieval.ContentType;
+import dev.agentic.retrieval.Document;
+import dev.agentic.worker.agent.Agent;
+import dev.agentic.worker.agent.AgentException;
+import dev.agentic.worker.agent.AgentRequest;
+import dev.agentic.worker.agent.AgentResult;
+import dev.agentic.worker.agent.EventSink;
+import dev.agentic.worker.agent.Tokens;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingests one document into the tenant's knowledge base (jobs of agent {@value IngestDocument#AGENT}
+ * on the batch lane, the query being {@link WireCodec#encodeIngest} JSON). Streams {@code
+ * tool_start}, a {@code progress} metadata event after each batch of embedded chunks, {@code
+ * tool_end}, a one-line answer and the result as metadata. Re-ingesting a document id replaces its
+ * chunks. A successful ingestion bumps the tenant's knowledge version.
+ *
+ * <p>A cancelled or expired job stops at the next batch and stores nothing; once the chunks are
+ * being written the write completes (it is not torn midway).
+ */
+public final class IngestAgent implements Agent {
+    static final String TOOL = "ingest";
+    static final String INVALID_DOCUMENT = "invalid_document";
+
+    private static final Logger log = LoggerFactory.getLogger(IngestAgent.class);
+
+    private final KnowledgeSource knowledge;
+    private final KnowledgeVersions versions;
+
+    public IngestAgent(KnowledgeSource knowledge, KnowledgeVersions versions) {
+        this.knowledge = knowledge;
+        this.versions = versions;
+    }
+
+    @Override
+    public String name() {
+        return IngestDocument.AGENT;
+    }
+
+    @Override
+    public AgentResult run(AgentRequest request, EventSink sink) throws InterruptedException {
+        Document document = document(request);
+        sink.toolStart(TOOL, document.id());
+        int chunks = ingest(request, document, sink);
+        sink.toolEnd(TOOL, chunks + " chunks");
+        bumpVersion(request);
+        log.info(
+                "Query(id={}, tenant={}) ingested document {}: {} chunks",
+                request.requestId(),
+                request.tenant(),
+                document.id(),
+                chunks);
+        String answer = "Ingested " + document.id() + ": " + chunks + " chunks.";
+        Tokens.split(answer).forEach(sink::token);
+        sink.metadata(Map.of("document_id", document.id(), "chunks", chunks));
+        return new AgentResult(
+                new Usage(Tokens.estimate(document.text()), Tokens.split(answer).size(), 0), "stop");
+    }
+
+    /** The job's payload as a document of the job's tenant, or {@code invalid_document}. */
+    static Document document(AgentRequest request) {
+        try {
+            IngestDocument payload = WireCodec.decodeIngest(request.query());
+            ContentType type =
+                    IngestDocument.MARKDOWN.equals(payload.contentType()) ? ContentType.MARKDOWN : ContentType.TEXT;
+            return new Document(
+                    payload.documentId(), request.tenant(), payload.title(), payload.text(), type, payload.metadata());
+        } catch (MalformedWireDataException | IllegalArgumentException | NullPointerException e) {
+            throw new AgentException(INVALID_DOCUMENT, "The document is not valid: " + reason(e), false, e);
+        }
+    }
+
+    /** What is wrong with the payload, in words that name no internals. */
+    private static String reason(RuntimeException e) {
+        return e instanceof IllegalArgumentException
+                ? String.valueOf(e.getMessage())
+                : "expected a JSON object with document_id, text and content_type (text or markdown)";
+    }
+
+    private int ingest(AgentRequest request, Document document, EventSink sink) throws InterruptedException {
+        AtomicBoolean stopped = new AtomicBoolean();
+        try {
+            return RetrievalFailures.call(
+                    request.requestId(),
+                    () -> knowledge.get().ingest(document, (done, total) -> {
+                        if (stopped.get() || sink.isClosed()) {
+                            throw new CancellationException("ingestion stopped");
+                        }
+                        sink.metadata(Map.of("progress", Map.of("chunks_done", done, "chunks_total", total)));
+                    }));
+        } catch (InterruptedException e) {
+            stopped.set(true); // the ingestion stops at its next batch, before anything is stored
+            throw e;
+        } catch (CancellationException e) {
+            throw new AgentException("cancelled", "The request was cancelled", false, e);
+        }
+    }
+
+    private void bumpVersion(AgentRequest request) {
+        try {
+            versions.bump(request.tenant());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Query(id={}) stored its document but could not bump the knowledge version",
+                    request.requestId(),
+                    e);
+            throw new AgentException(
+                    RetrievalFailures.UNAVAILABLE,
+                    "The document was stored, but cached answers could not be retired; please send it again",
+                    true,
+                    e);
+        }
+    }
+}
