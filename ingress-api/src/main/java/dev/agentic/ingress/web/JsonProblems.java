@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -37,11 +38,12 @@ final class JsonProblems {
                             HttpStatus.BAD_REQUEST, "duplicate_field", "Field '" + name + "' appears more than once"),
                     name);
         }
+        boolean wrongType = jackson instanceof MismatchedInputException || jackson instanceof InputCoercionException;
+        if (!wrongType) {
+            return malformed("The request body is not valid JSON (UTF-8)");
+        }
         if (field.isEmpty()) {
-            return malformed(
-                    jackson instanceof MismatchedInputException
-                            ? "The request body must be one JSON object, with nothing after it"
-                            : "The request body is not valid JSON");
+            return malformed("The request body must be one JSON object, with nothing after it");
         }
         return withField(
                 ProblemAdvice.problem(
@@ -65,7 +67,9 @@ final class JsonProblems {
     }
 
     private static String expected(JacksonException failure) {
-        Class<?> type = failure instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null;
+        Class<?> type = failure instanceof MismatchedInputException mismatch
+                ? mismatch.getTargetType()
+                : failure instanceof InputCoercionException coercion ? coercion.getTargetType() : null;
         if (type == null) {
             return "a value of the right type";
         }
