@@ -17,8 +17,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -161,7 +163,7 @@ class ApiKeys implements ApplicationRunner {
         }
         ApiKey stored = read(id);
         log.info("ApiKeys(id={}, tenant={}, roles={}) created", id, tenant, roles);
-        return new Created(ApiKey.PREFIX + id + "_" + secret, java.util.Objects.requireNonNull(stored));
+        return new Created(ApiKey.PREFIX + id + "_" + secret, Objects.requireNonNull(stored));
     }
 
     record Created(String key, ApiKey stored) {
@@ -241,7 +243,7 @@ class ApiKeys implements ApplicationRunner {
         return Arrays.stream(list.split(","))
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     static String sha256(String text) {

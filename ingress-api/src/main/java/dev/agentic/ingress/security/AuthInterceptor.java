@@ -57,10 +57,9 @@ class AuthInterceptor implements HandlerInterceptor, WebMvcConfigurer, HandlerMe
         if (!(handler instanceof HandlerMethod method)) {
             return true; // no controller: a 404 for an unknown path, nothing to protect
         }
-        if (Caller.find(request).isPresent()) {
-            return true; // an async re-dispatch of a request authenticated already
-        }
-        Caller caller = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        // An async re-dispatch keeps the caller it was authenticated as; the role is checked again.
+        Caller caller =
+                Caller.find(request).orElseGet(() -> authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)));
         request.setAttribute(Caller.ATTRIBUTE, caller);
         caller.require(requiredRole(method));
         return true;
