@@ -69,6 +69,7 @@ class EndToEndTest {
         long start = System.nanoTime();
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(stack.url("/api/v1/query")))
+                        .header("Authorization", "Bearer " + Stack.ADMIN_KEY)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"query\": \"What is 2+2?\", \"agent_type\": \"math\"}"))
@@ -138,14 +139,41 @@ class EndToEndTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             HttpResponse<String> status = http.send(
                     HttpRequest.newBuilder(URI.create(stack.url("/api/v1/queries/" + id)))
+                            .header("Authorization", "Bearer " + Stack.ADMIN_KEY)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(status.body()).contains("\"status\":\"done\"", "Result: 9");
         });
     }
 
+    @Test
+    void throughNginxEveryQueryNeedsAKeyAndMetricsAreNotPublic() throws Exception {
+        HttpResponse<String> anonymous = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("/api/v1/query")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"1+1\",\"agent_type\":\"math\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"agentic\"");
+        assertThat(anonymous.body()).contains("\"code\":\"unauthorized\"");
+
+        HttpResponse<String> metrics = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("/actuator/prometheus")))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(404);
+        assertThat(metrics.body()).contains("\"code\":\"not_found\"");
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create(stack.url("/api/v1/monitoring/ready")))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
     private List<Frame> stream(String body) {
-        try (SseClient.Stream stream = SseClient.post(stack.url("/api/v1/query"), body, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(stack.url("/api/v1/query"), body, Stack.auth())) {
             assertThat(stream.status())
                     .as(() -> stream.bodyText() + stack.logs())
                     .isEqualTo(200);

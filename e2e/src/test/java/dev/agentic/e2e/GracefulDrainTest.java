@@ -70,7 +70,9 @@ class GracefulDrainTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             SseClient.Stream stream = SseClient.post(
-                    stack.url("/api/v1/query"), "{\"query\":\"sleep 4000\",\"agent_type\":\"diagnostic\"}", Map.of());
+                    stack.url("/api/v1/query"),
+                    "{\"query\":\"sleep 4000\",\"agent_type\":\"diagnostic\"}",
+                    Stack.auth());
             open.add(stream);
             ids.add(stream.header("x-request-id"));
         }
@@ -93,7 +95,8 @@ class GracefulDrainTest {
                     .reduce((a, b) -> b)
                     .orElse("0-0");
             try (SseClient.Stream resumed = SseClient.get(
-                    stack.url("/api/v1/queries/" + ids.get(i) + "/events"), Map.of("Last-Event-ID", lastId))) {
+                    stack.url("/api/v1/queries/" + ids.get(i) + "/events"),
+                    Stack.auth(Map.of("Last-Event-ID", lastId)))) {
                 assertThat(resumed.status()).isEqualTo(200);
                 List<Frame> rest = resumed.drain();
                 assertThat(rest.getLast().event()).isEqualTo("done");
@@ -114,7 +117,7 @@ class GracefulDrainTest {
     }
 
     private List<Frame> stream(String body) {
-        try (SseClient.Stream stream = SseClient.post(stack.url("/api/v1/query"), body, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(stack.url("/api/v1/query"), body, Stack.auth())) {
             assertThat(stream.status()).isEqualTo(200);
             return stream.drain();
         }

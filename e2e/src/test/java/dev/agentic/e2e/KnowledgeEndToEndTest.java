@@ -47,22 +47,26 @@ class KnowledgeEndToEndTest {
     }
 
     private SseClient.Stream post(String path, String body, Map<String, String> headers) {
-        return SseClient.post(stack.url(path), body, headers);
+        return SseClient.post(stack.url(path), body, Stack.auth(headers));
     }
 
     private List<Frame> ingest(String id, String text) {
-        String body = "{\"id\":\"" + id + "\",\"title\":\"Ferry timetable\",\"text\":\""
-                + text.replace("\n", "\\n") + "\"}";
+        String body =
+                "{\"id\":\"" + id + "\",\"title\":\"Ferry timetable\",\"text\":\"" + text.replace("\n", "\\n") + "\"}";
         try (SseClient.Stream stream = post("/api/v1/documents", body, Map.of())) {
-            assertThat(stream.status()).as(() -> stream.bodyText() + stack.logs()).isEqualTo(200);
+            assertThat(stream.status())
+                    .as(() -> stream.bodyText() + stack.logs())
+                    .isEqualTo(200);
             return stream.drain();
         }
     }
 
     private List<Frame> ask(String question, Map<String, String> headers) {
-        try (SseClient.Stream stream = post(
-                "/api/v1/query", "{\"query\":\"" + question + "\",\"agent_type\":\"rag\"}", headers)) {
-            assertThat(stream.status()).as(() -> stream.bodyText() + stack.logs()).isEqualTo(200);
+        try (SseClient.Stream stream =
+                post("/api/v1/query", "{\"query\":\"" + question + "\",\"agent_type\":\"rag\"}", headers)) {
+            assertThat(stream.status())
+                    .as(() -> stream.bodyText() + stack.logs())
+                    .isEqualTo(200);
             return stream.drain();
         }
     }
@@ -88,8 +92,8 @@ class KnowledgeEndToEndTest {
         assertThat(answer)
                 .extracting(Frame::event)
                 .containsSubsequence("start", "tool_start", "tool_end", "metadata", "token", "done");
-        assertThat(answer).anySatisfy(f -> assertThat(f.data())
-                .contains("\"citations\"", "\"document_id\":\"ferry.md\""));
+        assertThat(answer)
+                .anySatisfy(f -> assertThat(f.data()).contains("\"citations\"", "\"document_id\":\"ferry.md\""));
         assertThat(text(answer)).contains("[1]", "07:15", "Sources:", "ferry.md");
 
         List<Frame> again = ask("when does the Kestrel ferry  leave in winter?", Map.of());

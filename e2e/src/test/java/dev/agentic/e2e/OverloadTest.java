@@ -109,6 +109,7 @@ class OverloadTest {
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + Stack.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(90))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

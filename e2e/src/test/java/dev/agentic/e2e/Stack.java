@@ -20,6 +20,8 @@ import java.util.Map;
  */
 final class Stack implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** The bootstrap admin key every ingress of the stack is started with (tenant {@code public}). */
+    static final String ADMIN_KEY = "agk_00000000000000e1_e2e-admin-secret-0123456789";
 
     final RedisServer redis;
     final ServiceProcess llm;
@@ -82,7 +84,8 @@ final class Stack implements AutoCloseable {
                                 List.of(
                                         "--server.port=" + port,
                                         "--agentic.redis.uri=" + redis.uri(),
-                                        "--agentic.ingress.agents=math,general,rag,diagnostic"),
+                                        "--agentic.ingress.agents=math,general,rag,diagnostic",
+                                        "--agentic.security.bootstrap-key=" + ADMIN_KEY),
                                 ingressArgs),
                         Map.of(),
                         logs));
@@ -132,6 +135,17 @@ final class Stack implements AutoCloseable {
 
     String url(String path) {
         return nginx.baseUrl() + path;
+    }
+
+    /** Headers that authenticate as the stack's admin key, plus {@code extra}. */
+    static Map<String, String> auth(Map<String, String> extra) {
+        Map<String, String> headers = new java.util.HashMap<>(extra);
+        headers.put("Authorization", "Bearer " + ADMIN_KEY);
+        return headers;
+    }
+
+    static Map<String, String> auth() {
+        return auth(Map.of());
     }
 
     static Path root() {

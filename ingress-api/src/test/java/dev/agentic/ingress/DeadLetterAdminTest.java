@@ -53,7 +53,7 @@ class DeadLetterAdminTest extends RedisBackedTest {
     void listsDeadLettersWithTheirError() throws Exception {
         Job job = job();
         String entry = deadLetter(job);
-        HttpResponse<String> list = send("GET", "/api/v1/admin/dead-letters", ADMIN_TOKEN);
+        HttpResponse<String> list = send("GET", "/api/v1/admin/dead-letters", ADMIN_KEY);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body())
                 .contains(
@@ -70,7 +70,7 @@ class DeadLetterAdminTest extends RedisBackedTest {
         String entry = deadLetter(job);
         long queued = redis().xlen(RedisKeys.queue(Lane.INTERACTIVE));
 
-        HttpResponse<String> retry = send("POST", "/api/v1/admin/dead-letters/" + entry + "/retry", ADMIN_TOKEN);
+        HttpResponse<String> retry = send("POST", "/api/v1/admin/dead-letters/" + entry + "/retry", ADMIN_KEY);
 
         assertThat(retry.statusCode()).isEqualTo(202);
         assertThat(retry.body()).contains("\"retried_from\":\"" + job.id() + "\"");
@@ -86,17 +86,17 @@ class DeadLetterAdminTest extends RedisBackedTest {
     void purgesOneOrAll() throws Exception {
         String one = deadLetter(job());
         deadLetter(job());
-        assertThat(send("DELETE", "/api/v1/admin/dead-letters/" + one, ADMIN_TOKEN)
+        assertThat(send("DELETE", "/api/v1/admin/dead-letters/" + one, ADMIN_KEY)
                         .statusCode())
                 .isEqualTo(204);
         assertThat(redis().xlen(RedisKeys.DEAD_LETTERS)).isEqualTo(1);
-        assertThat(send("DELETE", "/api/v1/admin/dead-letters", ADMIN_TOKEN).body())
+        assertThat(send("DELETE", "/api/v1/admin/dead-letters", ADMIN_KEY).body())
                 .contains("\"purged\":1");
         assertThat(redis().xlen(RedisKeys.DEAD_LETTERS)).isZero();
     }
 
     @Test
-    void refusesAMissingOrWrongToken() throws Exception {
+    void refusesAMissingOrWrongKey() throws Exception {
         deadLetter(job());
         assertThat(send("GET", "/api/v1/admin/dead-letters", null).statusCode()).isEqualTo(401);
         assertThat(send("GET", "/api/v1/admin/dead-letters", "guess").statusCode())
@@ -108,13 +108,12 @@ class DeadLetterAdminTest extends RedisBackedTest {
 
     @Test
     void unknownOrMalformedLetterIdsAreNotFound() throws Exception {
-        assertThat(send("POST", "/api/v1/admin/dead-letters/99-9/retry", ADMIN_TOKEN)
+        assertThat(send("POST", "/api/v1/admin/dead-letters/99-9/retry", ADMIN_KEY)
                         .statusCode())
                 .isEqualTo(404);
-        assertThat(send("DELETE", "/api/v1/admin/dead-letters/..%2f", ADMIN_TOKEN)
-                        .statusCode())
+        assertThat(send("DELETE", "/api/v1/admin/dead-letters/..%2f", ADMIN_KEY).statusCode())
                 .isEqualTo(400);
-        assertThat(send("DELETE", "/api/v1/admin/dead-letters/abc", ADMIN_TOKEN).statusCode())
+        assertThat(send("DELETE", "/api/v1/admin/dead-letters/abc", ADMIN_KEY).statusCode())
                 .isEqualTo(404);
     }
 

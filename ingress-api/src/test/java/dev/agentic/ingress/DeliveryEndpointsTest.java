@@ -10,7 +10,6 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +28,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     void resumesAfterLastEventIdWithNoGapAndNoDuplicate() {
         Job job;
         List<Frame> before = new ArrayList<>();
-        try (SseClient.Stream first = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream first = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             job = takeJob();
             worker(job).append(new StreamEvent.Start("w", 1));
             worker(job).append(new StreamEvent.Token("a"));
@@ -41,8 +40,8 @@ class DeliveryEndpointsTest extends RedisBackedTest {
         worker(job).append(new StreamEvent.Token("c"));
         String lastSeen = before.getLast().id();
 
-        try (SseClient.Stream resumed =
-                SseClient.get(url("/api/v1/queries/" + job.id() + "/events"), Map.of("Last-Event-ID", lastSeen))) {
+        try (SseClient.Stream resumed = SseClient.get(
+                url("/api/v1/queries/" + job.id() + "/events"), auth(Map.of("Last-Event-ID", lastSeen)))) {
             assertThat(resumed.status()).isEqualTo(200);
             assertThat(resumed.next().data()).isEqualTo("{\"text\":\"b\"}");
             worker(job).append(new StreamEvent.Token("d"));
@@ -65,7 +64,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     void resumingAFinishedRequestReplaysToItsTerminalEventAndCloses() {
         Job job = finishedRequest();
         try (SseClient.Stream replay =
-                SseClient.get(url("/api/v1/queries/" + job.id() + "/events?after=0-0"), Map.of())) {
+                SseClient.get(url("/api/v1/queries/" + job.id() + "/events?after=0-0"), auth())) {
             assertThat(replay.drain()).extracting(Frame::event).containsExactly("queued", "token", "done");
         }
     }
@@ -74,7 +73,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     void aGarbledLastEventIdIsABadRequest() throws Exception {
         Job job = finishedRequest();
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url("/api/v1/queries/" + job.id() + "/events")))
+                request("/api/v1/queries/" + job.id() + "/events")
                         .header("Last-Event-ID", "yesterday")
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -104,19 +103,17 @@ class DeliveryEndpointsTest extends RedisBackedTest {
 
     @Test
     void deleteCancelsAQueuedRequestAndEndsItsStream() throws Exception {
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             Job job = takeJob();
-            HttpResponse<String> cancel = send(HttpRequest.newBuilder(URI.create(url("/api/v1/queries/" + job.id())))
-                    .DELETE()
-                    .build());
+            HttpResponse<String> cancel =
+                    send(request("/api/v1/queries/" + job.id()).DELETE().build());
             assertThat(cancel.statusCode()).isEqualTo(202);
 
             List<Frame> frames = stream.drain();
             assertThat(frames).extracting(Frame::event).containsExactly("queued", "error");
             assertThat(frames.getLast().data()).contains("\"code\":\"cancelled\"");
-            HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(url("/api/v1/queries/" + job.id())))
-                    .DELETE()
-                    .build());
+            HttpResponse<String> again =
+                    send(request("/api/v1/queries/" + job.id()).DELETE().build());
             assertThat(again.statusCode()).isEqualTo(200);
             assertThat(again.body()).contains("\"status\":\"error\"");
         }
@@ -126,8 +123,8 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     void anIdempotencyKeyReturnsTheExistingRequestInsteadOfASecondJob() {
         long queuedBefore = redis().xlen(RedisKeys.queue(Lane.INTERACTIVE));
         Map<String, String> key = Map.of("Idempotency-Key", "order-4711-" + System.nanoTime());
-        try (SseClient.Stream first = SseClient.post(url("/api/v1/query"), MATH, key);
-                SseClient.Stream second = SseClient.post(url("/api/v1/query"), MATH, key)) {
+        try (SseClient.Stream first = SseClient.post(url("/api/v1/query"), MATH, auth(key));
+                SseClient.Stream second = SseClient.post(url("/api/v1/query"), MATH, auth(key))) {
             assertThat(second.header("x-request-id")).isEqualTo(first.header("x-request-id"));
             assertThat(second.header("idempotent-replayed")).isEqualTo("true");
             assertThat(first.header("idempotent-replayed")).isNull();
@@ -145,7 +142,8 @@ class DeliveryEndpointsTest extends RedisBackedTest {
         String orphan = dev.agentic.model.RequestId.newId();
         // Claimed by a POST that failed before queuing (Redis went down), a minute ago.
         redis().set(RedisKeys.idempotency("public", sha256(key)), orphan + "|" + (System.currentTimeMillis() - 60_000));
-        try (SseClient.Stream retry = SseClient.post(url("/api/v1/query"), MATH, Map.of("Idempotency-Key", key))) {
+        try (SseClient.Stream retry =
+                SseClient.post(url("/api/v1/query"), MATH, auth(Map.of("Idempotency-Key", key)))) {
             assertThat(retry.status()).isEqualTo(200);
             assertThat(retry.header("x-request-id")).isNotEqualTo(orphan);
             assertThat(retry.header("idempotent-replayed")).isNull();
@@ -165,12 +163,13 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     @Test
     void theClientsTimeoutBecomesTheJobsDeadline() {
         try (SseClient.Stream body = SseClient.post(
-                url("/api/v1/query"), "{\"query\":\"1+1\",\"agent_type\":\"math\",\"timeout_ms\":1234}", Map.of())) {
+                url("/api/v1/query"), "{\"query\":\"1+1\",\"agent_type\":\"math\",\"timeout_ms\":1234}", auth())) {
             Job job = takeJob();
             assertThat(job.deadlineMs() - job.createdAtMs()).isEqualTo(1234);
             worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "2");
         }
-        try (SseClient.Stream header = SseClient.post(url("/api/v1/query"), MATH, Map.of("X-Timeout-Ms", "4321"))) {
+        try (SseClient.Stream header =
+                SseClient.post(url("/api/v1/query"), MATH, auth(Map.of("X-Timeout-Ms", "4321")))) {
             Job job = takeJob();
             assertThat(job.deadlineMs() - job.createdAtMs()).isEqualTo(4321);
             worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "4");
@@ -181,7 +180,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     void refusesATimeoutOutsideTheAllowedRange() throws Exception {
         for (String body :
                 List.of("{\"query\":\"1+1\",\"timeout_ms\":0}", "{\"query\":\"1+1\",\"timeout_ms\":999999999999}")) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+            HttpResponse<String> response = send(request("/api/v1/query")
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build());
@@ -193,7 +192,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     @Test
     void aClientThatLeavesAndDoesNotResumeWithinTheGraceIsCancelled() {
         Job job;
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             job = takeJob();
             assertThat(stream.next().event()).isEqualTo("queued");
         }
@@ -206,11 +205,11 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     @Test
     void aClientThatResumesWithinTheGraceKeepsItsRequest() throws Exception {
         Job job;
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             job = takeJob();
             stream.next();
         }
-        try (SseClient.Stream resumed = SseClient.get(url("/api/v1/queries/" + job.id() + "/events"), Map.of())) {
+        try (SseClient.Stream resumed = SseClient.get(url("/api/v1/queries/" + job.id() + "/events"), auth())) {
             assertThat(resumed.next().event()).isEqualTo("queued");
             await().pollDelay(Duration.ofMillis(2500))
                     .atMost(Duration.ofSeconds(5))
@@ -222,7 +221,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     }
 
     private Job finishedRequest() {
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             Job job = takeJob();
             worker(job).append(new StreamEvent.Token("4"));
             worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "4");
@@ -232,7 +231,7 @@ class DeliveryEndpointsTest extends RedisBackedTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url(path))).build());
+        return send(request(path).build());
     }
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {

@@ -13,7 +13,6 @@ import dev.agentic.redis.JobQueue;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
 import io.lettuce.core.StreamMessage;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,7 +29,7 @@ class DocumentIngestionTest extends RedisBackedTest {
 
     private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
         return http.send(
-                HttpRequest.newBuilder(URI.create(url(path)))
+                request(path)
                         .header("Content-Type", contentType)
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
@@ -82,7 +81,7 @@ class DocumentIngestionTest extends RedisBackedTest {
     @Test
     void withAnEventStreamTheProgressOfTheJobIsRelayed() {
         try (SseClient.Stream stream =
-                SseClient.post(url("/api/v1/documents"), "{\"id\":\"d1\",\"text\":\"some text\"}", Map.of())) {
+                SseClient.post(url("/api/v1/documents"), "{\"id\":\"d1\",\"text\":\"some text\"}", auth())) {
             Job job = takeBatchJob();
             worker(job).append(new StreamEvent.Start("w", 1));
             worker(job).append(new StreamEvent.ToolStart("ingest", "d1"));

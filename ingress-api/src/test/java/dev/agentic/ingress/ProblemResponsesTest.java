@@ -3,7 +3,6 @@ package dev.agentic.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +54,7 @@ class ProblemResponsesTest extends RedisBackedTest {
     @Test
     void refusesAChunkedBodyOverTheSizeLimitWhileReading() throws Exception {
         byte[] big = ("{\"query\":\"" + "x".repeat(3000) + "\"}").getBytes();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+        HttpRequest request = request("/api/v1/query")
                 .header("Content-Type", "application/json")
                 // No length given: the body is sent chunked.
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
@@ -70,38 +69,34 @@ class ProblemResponsesTest extends RedisBackedTest {
         "/api/v1/queries/%2e%2e",
     })
     void unknownIdsAreNotFound(String path) throws Exception {
-        HttpResponse<String> response =
-                http.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(response, 404, "not_found");
     }
 
     @ParameterizedTest
     @CsvSource({"/api/v1/queries/%2e%2e%2fetc%2fpasswd", "/api/v1/queries/..%5C..%5Cetc"})
     void encodedSlashesInAPathAreBadRequestProblemsFromTomcatItself(String path) throws Exception {
-        HttpResponse<String> response =
-                http.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(response, 400, "bad_request");
     }
 
     @Test
     void unknownPathsAreNotFoundProblems() throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url("/api/v1/nothing"))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request("/api/v1/nothing").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).doesNotContain("Exception", "at org.", "at dev.");
     }
 
     @Test
     void wrongMethodIsA405Problem() throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url("/api/v1/query"))).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request("/api/v1/query").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(response, 405, "method_not_allowed");
     }
 
     private HttpResponse<String> post(String body, String contentType) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+        HttpRequest request = request("/api/v1/query")
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

@@ -8,7 +8,6 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +22,7 @@ class QueryStreamingTest extends RedisBackedTest {
 
     @Test
     void relaysEveryEventInLogOrderWithIdsUntilDone() {
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.header("content-type")).startsWith("text/event-stream");
             Job job = takeJob();
@@ -43,7 +42,7 @@ class QueryStreamingTest extends RedisBackedTest {
 
     @Test
     void fillsAMissedLiveMessageFromTheLog() {
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             Job job = takeJob();
             worker(job).append(new StreamEvent.Start("w", 1));
             // An entry whose live message never arrives (pub/sub is at-most-once): written to the log only.
@@ -66,7 +65,7 @@ class QueryStreamingTest extends RedisBackedTest {
 
     @Test
     void sendsHeartbeatCommentsWhileTheStreamIsIdle() {
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), MATH, auth())) {
             Job job = takeJob();
             Frame queued = stream.next();
             assertThat(queued).isNotNull();
@@ -134,13 +133,13 @@ class QueryStreamingTest extends RedisBackedTest {
     }
 
     private HttpRequest jsonPost(String body) {
-        return HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+        return request("/api/v1/query")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create(url(path))).GET().build();
+        return request(path).GET().build();
     }
 }

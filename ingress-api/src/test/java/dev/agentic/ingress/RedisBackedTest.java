@@ -13,6 +13,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,7 +34,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class RedisBackedTest {
     static final RedisServer REDIS = RedisServer.start();
-    static final String ADMIN_TOKEN = "test-admin-token";
+    /** The bootstrap admin key of every test ingress (tenant {@code public}, all roles, all agents). */
+    static final String ADMIN_KEY = "agk_00000000000000a1_test-admin-secret-0123456789";
+
     static final RedisClient CLIENT;
     static final StatefulRedisConnection<String, String> CONNECTION;
 
@@ -63,11 +69,69 @@ abstract class RedisBackedTest {
         registry.add("agentic.ingress.heartbeat", () -> "300ms");
         registry.add("agentic.ingress.default-deadline", () -> "20s");
         registry.add("agentic.ingress.disconnect-grace", () -> "1s");
-        registry.add("agentic.ingress.admin-token", () -> ADMIN_TOKEN);
+        registry.add("agentic.security.bootstrap-key", () -> ADMIN_KEY);
+        registry.add("agentic.security.key-cache-ttl", () -> "500ms");
     }
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Headers that authenticate as the bootstrap admin key, plus {@code extra}. */
+    static Map<String, String> auth(Map<String, String> extra) {
+        Map<String, String> headers = new HashMap<>(extra);
+        headers.put("Authorization", "Bearer " + ADMIN_KEY);
+        return headers;
+    }
+
+    static Map<String, String> auth() {
+        return auth(Map.of());
+    }
+
+    /** A request to this ingress, authenticated as the bootstrap admin key. */
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + ADMIN_KEY);
+    }
+
+    /**
+     * Creates an API key through the admin API.
+     *
+     * @return the key string ({@code agk_...})
+     */
+    String createKey(String tenant, String roles, String agents) {
+        String body = "{\"tenant\":\"" + tenant + "\",\"roles\":[" + quoted(roles) + "],\"agents\":[" + quoted(agents)
+                + "],\"name\":\"test\"}";
+        try {
+            HttpResponse<String> created = HttpClient.newHttpClient()
+                    .send(
+                            request("/api/v1/admin/keys")
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (created.statusCode() != 201) {
+                throw new AssertionError("creating a key: " + created.statusCode() + " " + created.body());
+            }
+            java.util.regex.Matcher key =
+                    java.util.regex.Pattern.compile("\"key\":\"(agk_[^\"]+)\"").matcher(created.body());
+            if (!key.find()) {
+                throw new AssertionError("no key in " + created.body());
+            }
+            return key.group(1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String quoted(String commaSeparated) {
+        return commaSeparated.isEmpty()
+                ? ""
+                : java.util.Arrays.stream(commaSeparated.split(","))
+                        .map(v -> "\"" + v + "\"")
+                        .collect(java.util.stream.Collectors.joining(","));
     }
 
     static RedisCommands<String, String> redis() {

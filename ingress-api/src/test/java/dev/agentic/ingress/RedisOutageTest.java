@@ -3,7 +3,6 @@ package dev.agentic.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.testsupport.RedisServer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,6 +27,12 @@ class RedisOutageTest {
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
         registry.add("agentic.redis.uri", REDIS::uri);
+        registry.add("agentic.security.bootstrap-key", () -> RedisBackedTest.ADMIN_KEY);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + RedisBackedTest.ADMIN_KEY);
     }
 
     @AfterAll
@@ -63,12 +68,11 @@ class RedisOutageTest {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build();
+        return request(path).build();
     }
 
     private HttpRequest post() {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/query"))
+        return request("/api/v1/query")
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"1+1\",\"agent_type\":\"math\"}"))

@@ -10,7 +10,6 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -52,7 +51,7 @@ class ResponseCacheTest extends RedisBackedTest {
         String query = "cached stream " + UUID.randomUUID();
         storeAnswer("math", 0, query, "Result: 4");
         long before = queued();
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "math", ""), Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "math", ""), auth())) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.header("x-cache")).isEqualTo("hit");
             List<Frame> frames = stream.drain();
@@ -88,7 +87,8 @@ class ResponseCacheTest extends RedisBackedTest {
         for (var request : List.of(
                 Map.entry(body(query, "math", ",\"cache\":false"), Map.<String, String>of()),
                 Map.entry(body(query, "math", ""), Map.of("Cache-Control", "no-cache")))) {
-            try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), request.getKey(), request.getValue())) {
+            try (SseClient.Stream stream =
+                    SseClient.post(url("/api/v1/query"), request.getKey(), auth(request.getValue()))) {
                 assertThat(stream.header("x-cache")).isNull();
                 Job job = takeJob();
                 assertThat(job.query()).isEqualTo(query);
@@ -103,12 +103,12 @@ class ResponseCacheTest extends RedisBackedTest {
         String query = "rag cached " + UUID.randomUUID();
         redis().del(RedisKeys.knowledgeVersion(TENANT));
         storeAnswer("rag", 0, query, "from the old documents");
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "rag", ""), Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "rag", ""), auth())) {
             assertThat(stream.header("x-cache")).isEqualTo("hit");
             stream.drain();
         }
         redis().incr(RedisKeys.knowledgeVersion(TENANT)); // an ingestion happened
-        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "rag", ""), Map.of())) {
+        try (SseClient.Stream stream = SseClient.post(url("/api/v1/query"), body(query, "rag", ""), auth())) {
             assertThat(stream.header("x-cache")).isNull();
             Job job = takeJob();
             worker(job).finish(new StreamEvent.Done(dev.agentic.model.Usage.NONE, "stop"), "fresh");
@@ -121,7 +121,7 @@ class ResponseCacheTest extends RedisBackedTest {
         String query = "session " + UUID.randomUUID();
         storeAnswer("math", 0, query, "cached");
         try (SseClient.Stream stream =
-                SseClient.post(url("/api/v1/query"), body(query, "math", ",\"session_id\":\"s1\""), Map.of())) {
+                SseClient.post(url("/api/v1/query"), body(query, "math", ",\"session_id\":\"s1\""), auth())) {
             assertThat(stream.header("x-cache")).isNull();
             Job job = takeJob();
             worker(job).finish(new StreamEvent.Done(dev.agentic.model.Usage.NONE, "stop"), "fresh");
@@ -130,7 +130,7 @@ class ResponseCacheTest extends RedisBackedTest {
     }
 
     private HttpResponse<String> post(String json, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+        HttpRequest.Builder request = request("/api/v1/query")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);

@@ -12,6 +12,9 @@ public final class RedisKeys {
     /** Hash of admission thresholds operators set at run time, e.g. {@code interactive.max-depth}. */
     public static final String ADMISSION_CONFIG = "agentic:config:admission";
 
+    /** Set of the ids of every API key ever created (revoked ones included), for listing. */
+    public static final String API_KEYS = "agentic:apikeys";
+
     /** Stream of jobs that exceeded the maximum number of deliveries. */
     public static final String DEAD_LETTERS = "agentic:dlq";
 
@@ -80,6 +83,19 @@ public final class RedisKeys {
      */
     public static String idempotency(String tenant, String keyDigest) {
         return PREFIX + "idem:" + tenant + ":" + hex(keyDigest);
+    }
+
+    /**
+     * An API key's hash: tenant, roles, agents, name, created, revoked and the SHA-256 of its secret
+     * (never the secret itself).
+     *
+     * @param keyId the key's public id (16 lowercase hex characters), the part of the key before its secret
+     */
+    public static String apiKey(String keyId) {
+        if (!keyId.matches("[0-9a-f]{16}")) {
+            throw new IllegalArgumentException("not an API key id");
+        }
+        return PREFIX + "apikey:" + keyId;
     }
 
     /** A worker's heartbeat key. */

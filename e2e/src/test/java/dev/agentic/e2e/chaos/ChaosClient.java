@@ -28,6 +28,8 @@ final class ChaosClient implements Runnable {
     /** 404s in a row before a resume gives up (a restarted Redis still loading may answer oddly). */
     private static final int MAX_NOT_FOUND = 10;
 
+    private static final String AUTHORIZATION = "Bearer " + ChaosCluster.ADMIN_KEY;
+
     private final int index;
     private final String baseUrl;
     private final ChaosConfig config;
@@ -98,7 +100,10 @@ final class ChaosClient implements Runnable {
             }
             SseClient.Stream stream;
             try {
-                stream = SseClient.post(baseUrl + "/api/v1/query", body, Map.of("Idempotency-Key", idempotencyKey));
+                stream = SseClient.post(
+                        baseUrl + "/api/v1/query",
+                        body,
+                        Map.of("Idempotency-Key", idempotencyKey, "Authorization", AUTHORIZATION));
             } catch (UncheckedIOException e) {
                 trace.attempt("POST", now, "io: " + e.getMessage());
                 backoff.sleep();
@@ -144,8 +149,9 @@ final class ChaosClient implements Runnable {
                 return;
             }
             String url = baseUrl + "/api/v1/queries/" + requestId + "/events";
-            Map<String, String> headers =
-                    cursor.last == null ? Map.of() : Map.of("Last-Event-ID", cursor.last.toString());
+            Map<String, String> headers = cursor.last == null
+                    ? Map.of("Authorization", AUTHORIZATION)
+                    : Map.of("Last-Event-ID", cursor.last.toString(), "Authorization", AUTHORIZATION);
             SseClient.Stream stream;
             try {
                 stream = SseClient.get(url, headers);

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ChaosCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    /** The bootstrap admin key of the cluster's ingress instances; the clients send it. */
+    static final String ADMIN_KEY = "agk_00000000000000c1_chaos-admin-secret-0123456789";
 
     /** A process the cluster started: its pid and start instant (a reused pid is not a leak). */
     record Started(String name, long pid, Optional<Instant> startedAt) {
@@ -288,7 +290,8 @@ final class ChaosCluster implements AutoCloseable {
                         "--server.port=" + port,
                         "--agentic.redis.uri=" + redis.uri(),
                         "--agentic.ingress.agents=general",
-                        "--agentic.ingress.disconnect-grace=120s"),
+                        "--agentic.ingress.disconnect-grace=120s",
+                        "--agentic.security.bootstrap-key=" + ADMIN_KEY),
                 Map.of(),
                 logs));
     }

@@ -2,19 +2,18 @@ package dev.agentic.ingress.admin;
 
 import dev.agentic.ingress.admission.LaneLoad;
 import dev.agentic.ingress.admission.QueueMonitor;
+import dev.agentic.ingress.security.RequiresRole;
+import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -23,30 +22,24 @@ import org.springframework.web.bind.annotation.RestController;
  * without a restart.
  */
 @RestController
+@RequiresRole(Role.OPERATOR)
 class AdmissionAdminController {
     private final StatefulRedisConnection<String, String> redis;
     private final QueueMonitor monitor;
-    private final AdminAuth auth;
 
-    AdmissionAdminController(StatefulRedisConnection<String, String> redis, QueueMonitor monitor, AdminAuth auth) {
+    AdmissionAdminController(StatefulRedisConnection<String, String> redis, QueueMonitor monitor) {
         this.redis = redis;
         this.monitor = monitor;
-        this.auth = auth;
     }
 
     @GetMapping("/api/v1/admin/admission")
-    Map<String, Object> current(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization) {
-        auth.check(authorization);
+    Map<String, Object> current() {
         return describe();
     }
 
     /** Body: {@code {"interactive": {"max_depth": 500}, "batch": {"max_depth": 5000}}} (either lane optional). */
     @PutMapping("/api/v1/admin/admission")
-    Map<String, Object> update(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-            @RequestBody Map<String, Map<String, Long>> lanes) {
-        auth.check(authorization);
+    Map<String, Object> update(@RequestBody Map<String, Map<String, Long>> lanes) {
         Map<String, String> fields = new LinkedHashMap<>();
         lanes.forEach((lane, settings) -> {
             Lane known = knownLane(lane);

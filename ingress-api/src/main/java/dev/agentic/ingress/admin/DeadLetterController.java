@@ -1,5 +1,7 @@
 package dev.agentic.ingress.admin;
 
+import dev.agentic.ingress.security.RequiresRole;
+import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
@@ -18,42 +20,34 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The dead-letter stream ({@code agentic:dlq}): list, retry (as a new request) and purge. Until API
- * keys with roles exist, these need {@code Authorization: Bearer <agentic.ingress.admin-token>};
- * without a configured token they do not exist (404).
+ * The dead-letter stream ({@code agentic:dlq}): list, retry (as a new request, under the tenant of
+ * the original) and purge. Operators only: dead letters of every tenant are here.
  */
 @RestController
+@RequiresRole(Role.OPERATOR)
 class DeadLetterController {
     private final StatefulRedisConnection<String, String> redis;
     private final EventLog events;
-    private final AdminAuth auth;
     private final Clock clock;
 
-    DeadLetterController(StatefulRedisConnection<String, String> redis, EventLog events, AdminAuth auth, Clock clock) {
+    DeadLetterController(StatefulRedisConnection<String, String> redis, EventLog events, Clock clock) {
         this.redis = redis;
         this.events = events;
-        this.auth = auth;
         this.clock = clock;
     }
 
     @GetMapping("/api/v1/admin/dead-letters")
-    Map<String, Object> list(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-            @RequestParam(value = "count", defaultValue = "100") int count) {
-        auth.check(authorization);
+    Map<String, Object> list(@RequestParam(value = "count", defaultValue = "100") int count) {
         List<Map<String, Object>> letters =
                 commands()
                         .xrange(RedisKeys.DEAD_LETTERS, Range.create("-", "+"), Limit.from(Math.clamp(count, 1, 1000)))
@@ -65,10 +59,7 @@ class DeadLetterController {
 
     /** Runs the job again as a new request (the old one keeps its terminal error). */
     @PostMapping("/api/v1/admin/dead-letters/{entryId}/retry")
-    ResponseEntity<Map<String, Object>> retry(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-            @PathVariable String entryId) {
-        auth.check(authorization);
+    ResponseEntity<Map<String, Object>> retry(@PathVariable String entryId) {
         StreamMessage<String, String> letter = find(entryId);
         Job old;
         try {
@@ -98,18 +89,13 @@ class DeadLetterController {
     }
 
     @DeleteMapping("/api/v1/admin/dead-letters/{entryId}")
-    ResponseEntity<Void> purgeOne(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-            @PathVariable String entryId) {
-        auth.check(authorization);
+    ResponseEntity<Void> purgeOne(@PathVariable String entryId) {
         commands().xdel(RedisKeys.DEAD_LETTERS, find(entryId).getId());
         return ResponseEntity.noContent().build();
     }
 
     @DeleteMapping("/api/v1/admin/dead-letters")
-    Map<String, Object> purgeAll(
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization) {
-        auth.check(authorization);
+    Map<String, Object> purgeAll() {
         long purged = commands().xlen(RedisKeys.DEAD_LETTERS);
         commands().del(RedisKeys.DEAD_LETTERS);
         return Map.of("purged", purged);

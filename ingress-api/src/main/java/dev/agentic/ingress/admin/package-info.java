@@ -1,4 +1,4 @@
-/** Operators' endpoints: dead letters. Off unless {@code agentic.ingress.admin-token} is set. */
+/** Operators' endpoints: queue stats, live admission thresholds, dead letters (role {@code operator}). */
 @NullMarked
 package dev.agentic.ingress.admin;
 

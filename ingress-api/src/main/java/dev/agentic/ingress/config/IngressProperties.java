@@ -4,6 +4,7 @@ import dev.agentic.redis.RedisSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +22,40 @@ import org.springframework.validation.annotation.Validated;
 public record IngressProperties(
         @Valid @DefaultValue Redis redis,
         @Valid @DefaultValue Ingress ingress,
-        @Valid @DefaultValue Admission admission) {
+        @Valid @DefaultValue Admission admission,
+        @Valid @DefaultValue Security security) {
+
+    /**
+     * API keys (see docs/security.md). Keys live in Redis, hashed; this only configures the first one.
+     *
+     * @param bootstrapKey an admin key ({@code agk_<16 hex id>_<secret>}) written to Redis at startup if
+     *     its id is not there yet, so the first real keys can be created; never logged
+     * @param bootstrapTenant the tenant of the bootstrap key
+     * @param keyCacheTtl how long an instance trusts a key it looked up; a revoked key stops working on
+     *     every instance within this long (at most 10 s)
+     */
+    public record Security(
+            @Nullable String bootstrapKey,
+
+            @DefaultValue("public") @Pattern(regexp = TENANT_PATTERN)
+            String bootstrapTenant,
+
+            @DefaultValue("2s") Duration keyCacheTtl) {
+        /** Tenant names end up in Redis key names: lowercase letters, digits, '-' and '_', at most 64. */
+        public static final String TENANT_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
+
+        public Security {
+            if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("agentic.security.key-cache-ttl must be between 0 and 10s");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Security[bootstrapKey=" + (bootstrapKey == null ? "unset" : "***") + ", bootstrapTenant="
+                    + bootstrapTenant + ", keyCacheTtl=" + keyCacheTtl + "]";
+        }
+    }
 
     /**
      * Queue-depth admission. Thresholds can be changed at run time through {@code PUT
@@ -58,7 +92,6 @@ public record IngressProperties(
     /**
      * @param agents agent types clients may ask for; others get 400 (must match what workers run)
      * @param defaultAgent agent used when a request names none
-     * @param defaultTenant tenant of unauthenticated requests
      * @param maxBodySize largest request body accepted; larger ones get 413
      * @param maxQueryLength longest query text in characters; longer ones get 400
      * @param heartbeat interval of SSE comment lines on idle streams; keep under every proxy's read timeout
@@ -68,7 +101,6 @@ public record IngressProperties(
      * @param maxDeadline the longest {@code timeout_ms} a client may ask for
      * @param disconnectGrace how long a request whose SSE client went away waits for a resume before it is cancelled
      * @param idempotencyTtl how long an {@code Idempotency-Key} keeps returning the request it created
-     * @param adminToken bearer token of the admin endpoints; unset, they answer 404. Never logged.
      * @param maxDocumentSize largest document {@code POST /api/v1/documents} accepts; larger ones get 413
      * @param ingestDeadline how long an ingestion job may wait and run
      * @param responseCache answer identical queries from the answers workers stored (clients opt out
@@ -79,7 +111,6 @@ public record IngressProperties(
             Set<String> agents,
 
             @DefaultValue("general") String defaultAgent,
-            @DefaultValue("public") String defaultTenant,
             @DefaultValue("64KB") DataSize maxBodySize,
             @DefaultValue("8000") @Min(1) int maxQueryLength,
             @DefaultValue("15s") Duration heartbeat,
@@ -89,14 +120,13 @@ public record IngressProperties(
             @DefaultValue("30m") Duration maxDeadline,
             @DefaultValue("30s") Duration disconnectGrace,
             @DefaultValue("24h") Duration idempotencyTtl,
-            @Nullable String adminToken,
             @DefaultValue("true") boolean responseCache,
             @DefaultValue("1MB") DataSize maxDocumentSize,
             @DefaultValue("10m") Duration ingestDeadline) {
         @Override
         public String toString() {
             return "Ingress[agents=" + agents + ", defaultAgent=" + defaultAgent + ", maxBodySize=" + maxBodySize
-                    + ", heartbeat=" + heartbeat + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
+                    + ", heartbeat=" + heartbeat + "]";
         }
     }
 }

@@ -7,6 +7,9 @@ import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.relay.Subscriptions;
+import dev.agentic.ingress.security.Caller;
+import dev.agentic.ingress.security.RequiresRole;
+import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventId;
 import dev.agentic.model.IngestDocument;
@@ -45,6 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * text/plain} with {@code ?id=} (and optional {@code title=}) in the query string.
  */
 @RestController
+@RequiresRole(Role.INGEST)
 class DocumentController {
     static final List<String> SUPPORTED_TYPES =
             List.of(MediaType.APPLICATION_JSON_VALUE, "text/markdown", MediaType.TEXT_PLAIN_VALUE);
@@ -91,6 +95,7 @@ class DocumentController {
     @Nullable
     ResponseEntity<Map<String, Object>> ingest(
             @RequestBody(required = false) byte @Nullable [] body,
+            Caller caller,
             @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) @Nullable String contentType,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
             @RequestParam(value = "id", required = false) @Nullable String id,
@@ -100,7 +105,7 @@ class DocumentController {
             throw ApiException.shuttingDown();
         }
         IngestDocument document = document(body == null ? new byte[0] : body, contentType, id, title);
-        String tenant = config.defaultTenant();
+        String tenant = caller.tenant();
         long now = clock.millis();
         Job job = new Job(
                 Job.CURRENT_VERSION,

@@ -1,11 +1,13 @@
 package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.admission.Admission;
-import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.relay.Subscriptions;
+import dev.agentic.ingress.security.Caller;
+import dev.agentic.ingress.security.RequiresRole;
+import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventId;
@@ -30,9 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /api/v1/query}: with {@code Accept: text/event-stream} the answer streams as SSE;
  * otherwise the call waits and returns it as JSON. An {@code Idempotency-Key} returns the request
- * it created before instead of enqueuing a second one.
+ * it created before instead of enqueuing a second one. Requests are recorded under the caller's
+ * tenant, and Idempotency-Keys are per tenant.
  */
 @RestController
+@RequiresRole(Role.USER)
 class QueryController {
     static final String IDEMPOTENT_REPLAY_HEADER = "Idempotent-Replayed";
     /** Set to {@code hit} when the answer comes from the response cache. */
@@ -45,7 +49,6 @@ class QueryController {
     private final SseRelay sse;
     private final Drain drain;
     private final Admission admission;
-    private final IngressProperties.Ingress config;
     private final Clock clock;
 
     QueryController(
@@ -56,7 +59,6 @@ class QueryController {
             SseRelay sse,
             Drain drain,
             Admission admission,
-            IngressProperties properties,
             Clock clock) {
         this.queries = queries;
         this.cache = cache;
@@ -65,7 +67,6 @@ class QueryController {
         this.sse = sse;
         this.drain = drain;
         this.admission = admission;
-        this.config = properties.ingress();
         this.clock = clock;
     }
 
@@ -73,6 +74,7 @@ class QueryController {
     @Nullable
     ResponseEntity<Map<String, Object>> query(
             @Valid @RequestBody QueryRequest request,
+            Caller caller,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
             @RequestHeader(value = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
             @RequestHeader(value = "X-Timeout-Ms", required = false) @Nullable String timeout,
@@ -81,15 +83,14 @@ class QueryController {
         if (drain.isDraining()) {
             throw ApiException.shuttingDown();
         }
-        String tenant = config.defaultTenant();
+        String tenant = caller.tenant();
         Job job = queries.prepare(request, tenant, timeout);
+        caller.requireAgent(job.agent());
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());
         Optional<CachedAnswer> cached =
-                existing.isEmpty() && config.responseCache() && request.acceptsCached(cacheControl)
-                        ? cache.find(job)
-                        : Optional.empty();
+                existing.isEmpty() && request.acceptsCached(cacheControl) ? cache.find(job) : Optional.empty();
         if (existing.isEmpty() && cached.isEmpty()) {
             admit(job, tenant, idempotencyKey);
         }

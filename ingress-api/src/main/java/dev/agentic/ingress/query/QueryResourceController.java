@@ -4,6 +4,9 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.relay.Subscriptions;
+import dev.agentic.ingress.security.Caller;
+import dev.agentic.ingress.security.RequiresRole;
+import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventId;
 import dev.agentic.model.RedisKeys;
@@ -30,6 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * cancellation. An id of another tenant, a malformed id and an unknown id all answer 404.
  */
 @RestController
+@RequiresRole(Role.USER)
 class QueryResourceController {
     private final EventLog events;
     private final Subscriptions subscriptions;
@@ -47,8 +51,8 @@ class QueryResourceController {
     }
 
     @GetMapping("/api/v1/queries/{id}")
-    Map<String, Object> status(@PathVariable String id) {
-        Map<String, String> hash = visible(id);
+    Map<String, Object> status(@PathVariable String id, Caller caller) {
+        Map<String, String> hash = visible(id, caller);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("status", hash.get(RedisKeys.STATUS_FIELD));
@@ -70,10 +74,11 @@ class QueryResourceController {
     @GetMapping("/api/v1/queries/{id}/events")
     void events(
             @PathVariable String id,
+            Caller caller,
             @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
             @RequestParam(value = "after", required = false) @Nullable String after,
             HttpServletResponse response) {
-        visible(id);
+        visible(id, caller);
         EventId from = resumePoint(lastEventId != null ? lastEventId : after);
         if (!events.hasLog(id)) {
             throw new ApiException(
@@ -88,8 +93,8 @@ class QueryResourceController {
 
     /** Cancels a queued or running request; its stream ends with {@code error} {@code cancelled}. */
     @DeleteMapping("/api/v1/queries/{id}")
-    ResponseEntity<Map<String, Object>> cancel(@PathVariable String id) {
-        Map<String, String> hash = visible(id);
+    ResponseEntity<Map<String, Object>> cancel(@PathVariable String id, Caller caller) {
+        Map<String, String> hash = visible(id, caller);
         Appended result = events.end(id, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
         if (result.outcome() == Appended.Outcome.WRITTEN) {
             return ResponseEntity.accepted().body(Map.of("id", id, "status", "cancelled"));
@@ -102,10 +107,13 @@ class QueryResourceController {
                 events.status(id).getOrDefault(RedisKeys.STATUS_FIELD, hash.get(RedisKeys.STATUS_FIELD))));
     }
 
-    /** The request's hash if the caller may see it; 404 otherwise (never 403: ids cannot be probed). */
-    private Map<String, String> visible(String id) {
+    /**
+     * The request's hash if it belongs to the caller's tenant; 404 otherwise, never 403, so another
+     * tenant cannot even learn that an id exists.
+     */
+    private Map<String, String> visible(String id, Caller caller) {
         Map<String, String> hash = RequestId.isValid(id) ? events.status(id) : Map.of();
-        if (hash.isEmpty() || !config.defaultTenant().equals(hash.get(RedisKeys.TENANT_FIELD))) {
+        if (hash.isEmpty() || !caller.tenant().equals(hash.get(RedisKeys.TENANT_FIELD))) {
             throw ApiException.notFound(id);
         }
         return hash;

@@ -82,6 +82,10 @@ public class QueryService {
                     "query_too_long",
                     "The query has " + query.length() + " characters; the limit is " + config.maxQueryLength()));
         }
+        requireText("query", query);
+        if (request.sessionId() != null) {
+            requireText("session_id", request.sessionId());
+        }
         long now = clock.millis();
         Duration timeout = timeout(request.timeoutMs(), timeoutHeader);
         return new Job(
@@ -95,6 +99,36 @@ public class QueryService {
                 now,
                 now + timeout.toMillis(),
                 null);
+    }
+
+    /**
+     * Text goes to agents, LLMs, logs and Redis: control characters other than tab, line feed and
+     * carriage return (NUL included), and unpaired UTF-16 surrogates (which JSON's {@code \\ud800}
+     * can carry but UTF-8 cannot), are refused rather than silently dropped or replaced.
+     */
+    private void requireText(String field, String text) {
+        int bad = firstForbiddenChar(text);
+        if (bad >= 0) {
+            throw refused(new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_characters",
+                    field + " contains a control character or an unpaired surrogate at index " + bad,
+                    Map.of("field", field, "index", bad)));
+        }
+    }
+
+    static int firstForbiddenChar(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f);
+            boolean lone = Character.isHighSurrogate(c)
+                    ? i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
+            if (control || lone) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Duration timeout(@Nullable Long bodyMs, @Nullable String headerMs) {

@@ -1,5 +1,6 @@
 package dev.agentic.ingress.query;
 
+import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventType;
 import dev.agentic.model.Job;
@@ -36,16 +37,22 @@ class ResponseCache {
     private final StatefulRedisConnection<String, String> redis;
     private final EventLog events;
     private final MeterRegistry meters;
+    private final boolean enabled;
 
-    ResponseCache(StatefulRedisConnection<String, String> redis, EventLog events, MeterRegistry meters) {
+    ResponseCache(
+            StatefulRedisConnection<String, String> redis,
+            EventLog events,
+            MeterRegistry meters,
+            IngressProperties properties) {
+        this.enabled = properties.ingress().responseCache();
         this.redis = redis;
         this.events = events;
         this.meters = meters;
     }
 
-    /** The stored answer to the job's query, if there is one. */
+    /** The stored answer to the job's query, if there is one (and the cache is on). */
     Optional<CachedAnswer> find(Job job) {
-        if (job.sessionId() != null) {
+        if (!enabled || job.sessionId() != null) {
             return Optional.empty();
         }
         long version = 0;

@@ -39,6 +39,9 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (e.properties().get("retry_after_seconds") instanceof Number seconds) {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
         }
+        if (e.status() == HttpStatus.UNAUTHORIZED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentic\"");
+        }
         return response.body(problem);
     }
 
@@ -61,8 +64,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (BodyLimitFilter.isTooLarge(ex)) {
             return problemResponse(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body is too large");
         }
-        return problemResponse(
-                HttpStatus.BAD_REQUEST, "malformed_json", "The request body is not valid JSON of the expected shape");
+        ProblemDetail problem = JsonProblems.describe(ex);
+        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     @Override

@@ -26,7 +26,8 @@ import java.util.Locale;
  * </ul>
  *
  * Run against {@code bin/agentic up}: {@code bin/agentic bench} (or {@code java -cp
- * loadtest/target/loadtest-*[0-9T].jar dev.agentic.loadtest.bench.TtftBenchmark --runs=20}).
+ * loadtest/target/loadtest-*[0-9T].jar dev.agentic.loadtest.bench.TtftBenchmark --runs=20
+ * --key=$(cat .run/admin-key)}; {@code --key} defaults to {@code $AGENTIC_API_KEY}).
  */
 public final class TtftBenchmark {
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -41,18 +42,20 @@ public final class TtftBenchmark {
         String llm = option(args, "llm", "http://127.0.0.1:" + env("AGENTIC_LLM_PORT", "8090") + "/v1");
         int runs = Integer.parseInt(option(args, "runs", "20"));
         int warmup = Integer.parseInt(option(args, "warmup", "5"));
+        // The system's API key (bin/agentic passes the one it generated); never printed.
+        String key = option(args, "key", env("AGENTIC_API_KEY", ""));
 
         System.out.printf(
                 Locale.ROOT, "Time to first token, %d runs each after %d warm-up runs, sequential%n", runs, warmup);
         System.out.printf(Locale.ROOT, "system: %s   LLM simulator: %s%n%n", url, llm);
         String mathBody = "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\"}";
-        Stats math = measure(runs, warmup, () -> firstToken(post(url + "/api/v1/query", mathBody)));
+        Stats math = measure(runs, warmup, () -> firstToken(post(url + "/api/v1/query", mathBody, key)));
         Stats live = measure(runs, warmup, () -> roundTrip(URI.create(url + "/api/v1/monitoring/live")));
         String generalBody = "{\"query\":\"Tell me about queues\",\"agent_type\":\"general\"}";
-        Stats general = measure(runs, warmup, () -> firstToken(post(url + "/api/v1/query", generalBody)));
+        Stats general = measure(runs, warmup, () -> firstToken(post(url + "/api/v1/query", generalBody, key)));
         String llmBody =
                 "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about queues\"}]}";
-        Stats direct = measure(runs, warmup, () -> firstLlmChunk(post(llm + "/chat/completions", llmBody)));
+        Stats direct = measure(runs, warmup, () -> firstLlmChunk(post(llm + "/chat/completions", llmBody, "")));
 
         print("math TTFT via nginx", math);
         print("baseline: GET live via nginx", live);
@@ -108,13 +111,17 @@ public final class TtftBenchmark {
                 stats.sorted().getLast());
     }
 
-    private static HttpRequest post(String url, String body) {
-        return HttpRequest.newBuilder(URI.create(url))
+    /** @param key sent as {@code Authorization: Bearer <key>} unless empty */
+    private static HttpRequest post(String url, String body, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!key.isEmpty()) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return request.build();
     }
 
     /** Milliseconds until the first {@code event: token} line; the rest of the stream is drained. */
@@ -131,7 +138,8 @@ public final class TtftBenchmark {
         long start = System.nanoTime();
         HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + response.statusCode() + " from " + request.uri());
+            throw new IllegalStateException("HTTP " + response.statusCode() + " from " + request.uri()
+                    + (response.statusCode() == 401 ? " (give the API key: --key=... or AGENTIC_API_KEY)" : ""));
         }
         double millis = -1;
         try (BufferedReader reader =
