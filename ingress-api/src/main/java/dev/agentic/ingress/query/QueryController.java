@@ -2,6 +2,8 @@ package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.admission.Admission;
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.limits.StreamPermit;
+import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
@@ -41,6 +43,7 @@ class QueryController {
     private final SseRelay sse;
     private final Drain drain;
     private final Admission admission;
+    private final TenantLimiter limits;
     private final IngressProperties.Ingress config;
     private final Clock clock;
 
@@ -51,8 +54,10 @@ class QueryController {
             SseRelay sse,
             Drain drain,
             Admission admission,
+            TenantLimiter limits,
             IngressProperties properties,
             Clock clock) {
+        this.limits = limits;
         this.queries = queries;
         this.events = events;
         this.subscriptions = subscriptions;
@@ -76,6 +81,18 @@ class QueryController {
         }
         String tenant = config.defaultTenant();
         Job job = queries.prepare(request, tenant, timeout);
+        limits.admitQuery(tenant).writeTo(response);
+        try (StreamPermit permit = limits.openStream(tenant)) {
+            return query(job, tenant, accept, idempotencyKey, response);
+        }
+    }
+
+    private @Nullable ResponseEntity<Map<String, Object>> query(
+            Job job,
+            String tenant,
+            @Nullable String accept,
+            @Nullable String idempotencyKey,
+            HttpServletResponse response) {
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());

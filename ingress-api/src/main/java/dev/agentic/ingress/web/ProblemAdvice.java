@@ -39,6 +39,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (e.properties().get("retry_after_seconds") instanceof Number seconds) {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
         }
+        e.headers().forEach(response::header);
         return response.body(problem);
     }
 
