@@ -2,6 +2,7 @@ package dev.agentic.worker.config;
 
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.UsageLedger;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
@@ -10,6 +11,7 @@ import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
+import dev.agentic.worker.consumer.UsageAccounting;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.lettuce.core.RedisClient;
@@ -75,7 +77,8 @@ class WorkerConfiguration {
             AgentRegistry agents,
             CancelWatcher cancels,
             WorkerProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            StatefulRedisConnection<String, String> connection) {
         return new JobRunner(
                 eventLog,
                 agents,
@@ -83,7 +86,11 @@ class WorkerConfiguration {
                 properties.worker().consumerName(),
                 properties.worker().redisRetry(),
                 Clock.systemUTC(),
-                meters);
+                meters,
+                new UsageAccounting(
+                        new UsageLedger(connection, properties.usage().retention()),
+                        eventLog,
+                        properties.usage().priceTable()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

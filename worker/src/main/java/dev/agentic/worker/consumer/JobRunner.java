@@ -41,6 +41,7 @@ public final class JobRunner implements AutoCloseable {
     private final Duration redisRetry;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final UsageAccounting usage;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -52,6 +53,20 @@ public final class JobRunner implements AutoCloseable {
             Duration redisRetry,
             Clock clock,
             MeterRegistry meters) {
+        this(events, agents, cancels, workerName, redisRetry, clock, meters, UsageAccounting.NONE);
+    }
+
+    /** @param usage prices answers and counts them in the tenant's usage ledger */
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            UsageAccounting usage) {
+        this.usage = usage;
         this.events = events;
         this.agents = agents;
         this.cancels = cancels;
@@ -75,7 +90,11 @@ public final class JobRunner implements AutoCloseable {
     public Disposition run(Job job, int attempt) {
         MDC.put("requestId", job.id());
         try {
-            return runLogged(job, events.attempt(job.id(), attempt, redisRetry));
+            Disposition disposition = runLogged(job, events.attempt(job.id(), attempt, redisRetry));
+            if (disposition == Disposition.ACK) {
+                usage.settle(job); // once per request; a Redis failure here leaves the job pending
+            }
+            return disposition;
         } catch (RedisException e) {
             log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
             return Disposition.LEAVE;
@@ -154,7 +173,11 @@ public final class JobRunner implements AutoCloseable {
             AgentResult result =
                     agent.run(new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId()), sink);
             outcome = "done";
-            return afterStop(job, watch, sink, new StreamEvent.Done(result.usage(), result.finishReason()));
+            return afterStop(
+                    job,
+                    watch,
+                    sink,
+                    new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason()));
         } catch (AgentException e) {
             log.info("Query(id={}, agent={}) failed: {} {}", job.id(), job.agent(), e.code(), e.getMessage());
             return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
