@@ -124,7 +124,10 @@ class UsageController {
 
     private static Number parse(String figure, String value) {
         try {
-            return figure.equals("cost_usd") ? Double.parseDouble(value) : Long.parseLong(value);
+            if (figure.equals("cost_usd")) {
+                return Double.parseDouble(value);
+            }
+            return Long.parseLong(value); // not in one ?: with the double, which would widen it
         } catch (NumberFormatException e) {
             return 0;
         }
