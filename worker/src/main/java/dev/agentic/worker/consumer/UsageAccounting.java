@@ -81,8 +81,13 @@ public final class UsageAccounting {
         if (usage == null) {
             return;
         }
-        boolean counted =
-                ledger.record(job.tenant(), job.agent(), job.id(), UsageLedger.dayOf(job.createdAtMs()), usage);
+        boolean counted;
+        try {
+            counted = ledger.record(job.tenant(), job.agent(), job.id(), UsageLedger.dayOf(job.createdAtMs()), usage);
+        } catch (IllegalArgumentException e) {
+            log.warn("Query(id={}, tenant={}) usage not counted: {}", job.id(), job.tenant(), e.getMessage());
+            return;
+        }
         if (counted) {
             log.debug("Query(id={}, tenant={}) usage counted: {}", job.id(), job.tenant(), usage);
         }
