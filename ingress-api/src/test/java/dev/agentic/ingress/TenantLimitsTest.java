@@ -3,8 +3,10 @@ package dev.agentic.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.UsageLedger;
@@ -19,6 +21,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -126,6 +130,41 @@ class TenantLimitsTest extends RedisBackedTest {
                         "\"resets_at\":\"" + today().plusDays(1) + "T00:00:00Z\"");
         setLimits("{\"daily_budget_usd\":1.0}");
         assertThat(stream().status()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesATenantOverItsMonthlyBudgetUntilTheNextMonth() throws Exception {
+        setLimits("{\"monthly_budget_usd\":1}");
+        new UsageLedger(CONNECTION, Duration.ofDays(1))
+                .record(TENANT, "general", "0123456789abcdef0123456789abcde0", today(), new Usage(1, 1, 1.0));
+
+        HttpResponse<String> refused = post();
+
+        assertThat(refused.statusCode()).isEqualTo(402);
+        assertThat(refused.body())
+                .contains(
+                        "\"period\":\"month\"",
+                        "\"limit_usd\":1.0",
+                        "\"resets_at\":\"" + today().withDayOfMonth(1).plusMonths(1) + "T00:00:00Z\"");
+    }
+
+    @Test
+    void anAdmittedJsonAnswerCarriesTheRateLimitFieldsToo() throws Exception {
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(url("/api/v1/query")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(QUERY))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Job job = takeJob();
+        worker(job).finish(new StreamEvent.Done(new Usage(3, 4, 0), "stop"), "4");
+
+        HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"burst\";q=200;w=2");
+        assertThat(response.headers().firstValue("RateLimit"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("\"burst\";r="));
     }
 
     @Test
