@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Per-tenant limits hold across two real ingress processes sharing one redis-server: the stream
- * limit, the rate limit and live changes through the admin API; a killed ({@code kill -9}) ingress
- * gives its stream permits back within the lease. One worker serves the interactive lane only, so
+ * limit (held beyond the lease while streams are open), the rate limit and live changes through the
+ * admin API; a killed ({@code kill -9}) ingress gives its stream permits back within the lease. One worker serves the interactive lane only, so
  * batch queries stay queued and their streams stay open as long as a test needs them.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -114,7 +114,7 @@ class TenantLimitsAcrossInstancesTest {
     @Test
     void streamLimitHoldsAcrossInstancesAndAKilledInstanceGivesItsPermitsBackWithinTheLease() throws Exception {
         setTenantLimits(0, "{\"max_streams\":3}");
-        awaitLimitOnBoth("\"max_streams\":3");
+        awaitLimitOnBoth("\"max_streams\":3,");
         assertThat(stream(0).status()).isEqualTo(200);
         assertThat(stream(0).status()).isEqualTo(200);
         assertThat(stream(1).status()).isEqualTo(200);
@@ -125,6 +125,12 @@ class TenantLimitsAcrossInstancesTest {
             assertThat(refused.bodyText()).contains("\"code\":\"too_many_streams\"");
             assertThat(refused.header("Retry-After")).isNotNull();
         }
+
+        // Open streams keep their permits beyond the lease: their instances renew them.
+        await().during(LEASE.multipliedBy(2))
+                .atMost(LEASE.multipliedBy(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> stream(1).status() == 429);
 
         long killedAt = System.nanoTime();
         ingresses.get(0).kill(); // kill -9: its two permits are never released, only no longer renewed
@@ -144,7 +150,7 @@ class TenantLimitsAcrossInstancesTest {
     @Test
     void rateLimitHoldsAcrossInstancesWithRetryAfterAndRateLimitHeaders() throws Exception {
         setTenantLimits(1, "{\"rate_per_second\":1,\"burst\":4}");
-        awaitLimitOnBoth("\"rate_per_second\":1");
+        awaitLimitOnBoth("\"rate_per_second\":1,");
 
         for (int i = 0; i < 4; i++) {
             SseClient.Stream admitted = stream(i % 2);

@@ -6,11 +6,15 @@ import dev.agentic.model.RedisKeys;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RPermitExpirableSemaphore;
@@ -109,20 +113,33 @@ class StreamLeases implements AutoCloseable {
         }
     }
 
+    /**
+     * Renews every held lease, all at once (asynchronously): one slow or unreachable Redis costs one
+     * command timeout per round, not one per open stream.
+     */
     private void renewAll() {
+        Map<Held, CompletableFuture<Boolean>> renewals = new HashMap<>();
         for (Held permit : held.values()) {
+            renewals.put(
+                    permit,
+                    permit.semaphore()
+                            .updateLeaseTimeAsync(permit.permitId(), lease.toMillis(), TimeUnit.MILLISECONDS)
+                            .toCompletableFuture());
+        }
+        renewals.forEach((permit, renewal) -> {
             try {
-                if (!permit.semaphore().updateLeaseTime(permit.permitId(), lease.toMillis(), TimeUnit.MILLISECONDS)
-                        && held.containsKey(permit.permitId())) {
+                if (!renewal.get(lease.toMillis(), TimeUnit.MILLISECONDS) && held.containsKey(permit.permitId())) {
                     log.warn(
                             "Stream permit of tenant {} had expired (Redis unreachable longer than the lease?); the stream goes on uncounted",
                             permit.tenant());
                     held.remove(permit.permitId());
                 }
-            } catch (RuntimeException e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 log.debug("stream permit not renewed: {}", e.getMessage());
             }
-        }
+        });
     }
 
     private RPermitExpirableSemaphore semaphore(String tenant) {
