@@ -58,6 +58,11 @@ class AuthorizationMatrixTest extends RedisBackedTest {
             new Endpoint("DELETE", "/api/v1/admin/dead-letters", "", "operator", 200),
             new Endpoint("POST", "/api/v1/admin/keys", "{}", "admin", 400),
             new Endpoint("GET", "/api/v1/admin/keys", "", "admin", 200),
+            new Endpoint("GET", "/api/v1/admin/limits", "", "operator", 200),
+            new Endpoint("PUT", "/api/v1/admin/limits", "{}", "operator", 200),
+            new Endpoint("GET", "/api/v1/admin/limits/tenants/matrix-t", "", "operator", 200),
+            new Endpoint("DELETE", "/api/v1/admin/limits/tenants/matrix-t", "", "operator", 200),
+            new Endpoint("GET", "/api/v1/usage", "", "user", 200),
             new Endpoint("POST", "/api/v1/documents", "{}", "ingest", 400),
             new Endpoint("DELETE", "/api/v1/admin/keys/ffffffffffffffff", "", "admin", 404));
 

@@ -3,6 +3,7 @@ package dev.agentic.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.testsupport.RedisServer;
+import dev.agentic.testsupport.SseClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,6 +62,15 @@ class RedisOutageTest {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> send(get("/api/v1/monitoring/ready")).statusCode() == 200);
+        // Queries are accepted again, through the tenant limiter's own (Redisson) connections too.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (SseClient.Stream stream = SseClient.post(
+                    "http://127.0.0.1:" + port + "/api/v1/query",
+                    "{\"query\":\"1+1\",\"agent_type\":\"math\"}",
+                    java.util.Map.of())) {
+                return stream.status() == 200;
+            }
+        });
     }
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {

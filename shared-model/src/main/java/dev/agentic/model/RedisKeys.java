@@ -14,6 +14,11 @@ public final class RedisKeys {
 
     /** Set of the ids of every API key ever created (revoked ones included), for listing. */
     public static final String API_KEYS = "agentic:apikeys";
+    /**
+     * Hash of per-tenant limits and budgets operators set at run time: {@code default.<knob>} for
+     * every tenant, {@code tenant.<tenant>.<knob>} for one (knobs as in {@code agentic.limits.*}).
+     */
+    public static final String LIMITS_CONFIG = "agentic:config:limits";
 
     /** Stream of jobs that exceeded the maximum number of deliveries. */
     public static final String DEAD_LETTERS = "agentic:dlq";
@@ -120,6 +125,60 @@ public final class RedisKeys {
     /** A counter bumped by every ingestion of the tenant, part of the cache key of {@code rag} answers. */
     public static String knowledgeVersion(String tenant) {
         return PREFIX + "kbver:" + tenant;
+    }
+
+    /**
+     * A tenant's request-rate limiter (Redisson {@code RRateLimiter}; its state keys get suffixes).
+     * The hash tag is the tenant, so all of a tenant's limiter keys share one cluster slot.
+     *
+     * @param window {@code burst} or {@code minute}
+     */
+    public static String rateLimiter(String tenant, String window) {
+        return PREFIX + "rate:{" + tenantName(tenant) + "}:" + window;
+    }
+
+    /** A tenant's concurrent-stream permits (Redisson {@code RPermitExpirableSemaphore}). */
+    public static String streamPermits(String tenant) {
+        return PREFIX + "streams:{" + tenantName(tenant) + "}";
+    }
+
+    /**
+     * A tenant's usage on one UTC day (a hash, fields {@code <agent>:requests}, {@code
+     * <agent>:tokens_in}, {@code <agent>:tokens_out}, {@code <agent>:cost_usd}, and {@code
+     * total:cost_usd}). All usage keys of a tenant share the hash tag {@code {tenant}}, so one script
+     * updates the day, the month and the once-only guard together.
+     *
+     * @param day {@code yyyy-mm-dd}
+     */
+    public static String usageDay(String tenant, String day) {
+        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(day, "\\d{4}-\\d{2}-\\d{2}");
+    }
+
+    /** A tenant's usage in one UTC month (a hash with {@code total:cost_usd}); {@code month} is {@code yyyy-mm}. */
+    public static String usageMonth(String tenant, String month) {
+        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(month, "\\d{4}-\\d{2}");
+    }
+
+    /** The ids of the requests already counted in a day's usage (a set with a short TTL: once-only guard). */
+    public static String usageCounted(String tenant, String day) {
+        return usageDay(tenant, day) + ":counted";
+    }
+
+    /** Field of a usage hash holding the day's or month's cost over all agents. */
+    public static final String USAGE_TOTAL_COST_FIELD = "total:cost_usd";
+
+    private static String tenantName(String tenant) {
+        if (tenant.isEmpty() || tenant.length() > 128 || !tenant.matches("[A-Za-z0-9._@-]+")) {
+            throw new IllegalArgumentException("invalid tenant name");
+        }
+        return tenant;
+    }
+
+    private static String checkedPeriod(String period, String pattern) {
+        if (!period.matches(pattern)) {
+            throw new IllegalArgumentException("invalid period: " + period);
+        }
+        return period;
     }
 
     private static String hex(String digest) {

@@ -32,4 +32,21 @@ class RedisKeysTest {
         assertThat(RedisKeys.queue(Lane.INTERACTIVE)).isEqualTo("agentic:queue:interactive");
         assertThat(RedisKeys.queue(Lane.BATCH)).isEqualTo("agentic:queue:batch");
     }
+
+    @Test
+    void keysOfOneTenantsLimitsAndUsageShareTheTenantAsHashTag() {
+        assertThat(RedisKeys.rateLimiter("acme", "burst")).isEqualTo("agentic:rate:{acme}:burst");
+        assertThat(RedisKeys.streamPermits("acme")).isEqualTo("agentic:streams:{acme}");
+        assertThat(RedisKeys.usageDay("acme", "2026-11-27")).isEqualTo("agentic:usage:{acme}:2026-11-27");
+        assertThat(RedisKeys.usageMonth("acme", "2026-11")).isEqualTo("agentic:usage:{acme}:2026-11");
+        assertThat(RedisKeys.usageCounted("acme", "2026-11-27")).isEqualTo("agentic:usage:{acme}:2026-11-27:counted");
+    }
+
+    @Test
+    void refusesTenantNamesAndPeriodsThatCouldBreakOutOfTheirKey() {
+        assertThatThrownBy(() -> RedisKeys.streamPermits("a}b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RedisKeys.streamPermits("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RedisKeys.usageDay("acme", "2026-11")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RedisKeys.usageMonth("acme", "*")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -5,6 +5,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +24,8 @@ public record IngressProperties(
         @Valid @DefaultValue Redis redis,
         @Valid @DefaultValue Ingress ingress,
         @Valid @DefaultValue Admission admission,
-        @Valid @DefaultValue Security security) {
+        @Valid @DefaultValue Security security,
+        @Valid @DefaultValue Limits limits) {
 
     /**
      * API keys (see docs/security.md). Keys live in Redis, hashed; this only configures the first one.
@@ -54,6 +56,40 @@ public record IngressProperties(
         public String toString() {
             return "Security[bootstrapKey=" + (bootstrapKey == null ? "unset" : "***") + ", bootstrapTenant="
                     + bootstrapTenant + ", keyCacheTtl=" + keyCacheTtl + "]";
+        }
+    }
+
+    /**
+     * Per-tenant limits, shared by every ingress instance through Redis. Each can be changed at run
+     * time, for all tenants or for one, through {@code PUT /api/v1/admin/limits}; these are the
+     * values in force until then. {@code 0} switches a limit off.
+     *
+     * @param ratePerSecond new queries per second a tenant may send on average (0: no limit)
+     * @param burst queries a tenant may send at once before {@code rate-per-second} applies
+     * @param ratePerMinute new queries per minute a tenant may send (0: no limit)
+     * @param maxStreams open streams (SSE, waiting JSON calls, resumes) a tenant may hold at once (0: no limit)
+     * @param streamLease how long a stream permit lives without its instance renewing it; a crashed
+     *     instance's permits come back after this long
+     * @param dailyBudgetUsd cost a tenant may reach per UTC day before new queries are refused (0: no budget)
+     * @param monthlyBudgetUsd cost a tenant may reach per UTC month before new queries are refused (0: no budget)
+     * @param refreshInterval how often each instance reads the operators' live limits from Redis
+     */
+    public record Limits(
+            @DefaultValue("100") @Min(0) long ratePerSecond,
+            @DefaultValue("200") @Min(1) long burst,
+            @DefaultValue("0") @Min(0) long ratePerMinute,
+            @DefaultValue("1000") @Min(0) int maxStreams,
+            @DefaultValue("30s") Duration streamLease,
+            @DefaultValue("0") @PositiveOrZero double dailyBudgetUsd,
+            @DefaultValue("0") @PositiveOrZero double monthlyBudgetUsd,
+            @DefaultValue("1s") Duration refreshInterval) {
+        public Limits {
+            if (streamLease.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw new IllegalArgumentException("agentic.limits.stream-lease must be at least 3s");
+            }
+            if (!refreshInterval.isPositive()) {
+                throw new IllegalArgumentException("agentic.limits.refresh-interval must be positive");
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.admission.Admission;
+import dev.agentic.ingress.limits.StreamPermit;
+import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
@@ -49,6 +51,7 @@ class QueryController {
     private final SseRelay sse;
     private final Drain drain;
     private final Admission admission;
+    private final TenantLimiter limits;
     private final Clock clock;
 
     QueryController(
@@ -59,7 +62,9 @@ class QueryController {
             SseRelay sse,
             Drain drain,
             Admission admission,
+            TenantLimiter limits,
             Clock clock) {
+        this.limits = limits;
         this.queries = queries;
         this.cache = cache;
         this.events = events;
@@ -86,11 +91,23 @@ class QueryController {
         String tenant = caller.tenant();
         Job job = queries.prepare(request, tenant, timeout);
         caller.requireAgent(job.agent());
+        limits.admitQuery(tenant).writeTo(response);
+        try (StreamPermit permit = limits.openStream(tenant)) {
+            return query(job, tenant, request.acceptsCached(cacheControl), accept, idempotencyKey, response);
+        }
+    }
+
+    private @Nullable ResponseEntity<Map<String, Object>> query(
+            Job job,
+            String tenant,
+            boolean acceptsCached,
+            @Nullable String accept,
+            @Nullable String idempotencyKey,
+            HttpServletResponse response) {
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());
-        Optional<CachedAnswer> cached =
-                existing.isEmpty() && request.acceptsCached(cacheControl) ? cache.find(job) : Optional.empty();
+        Optional<CachedAnswer> cached = existing.isEmpty() && acceptsCached ? cache.find(job) : Optional.empty();
         if (existing.isEmpty() && cached.isEmpty()) {
             admit(job, tenant, idempotencyKey);
         }

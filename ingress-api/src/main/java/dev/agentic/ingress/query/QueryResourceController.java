@@ -1,6 +1,8 @@
 package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.limits.StreamPermit;
+import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.relay.Subscriptions;
@@ -40,9 +42,16 @@ class QueryResourceController {
     private final SseRelay sse;
     private final IngressProperties.Ingress config;
     private final JsonMapper json;
+    private final TenantLimiter limits;
 
     QueryResourceController(
-            EventLog events, Subscriptions subscriptions, SseRelay sse, IngressProperties properties, JsonMapper json) {
+            EventLog events,
+            Subscriptions subscriptions,
+            SseRelay sse,
+            IngressProperties properties,
+            JsonMapper json,
+            TenantLimiter limits) {
+        this.limits = limits;
         this.events = events;
         this.subscriptions = subscriptions;
         this.sse = sse;
@@ -86,7 +95,8 @@ class QueryResourceController {
                     "gone",
                     "The events of query '" + id + "' are no longer kept (retention " + config.eventRetention() + ")");
         }
-        try (EventCursor cursor = new EventCursor(id, events, subscriptions, from)) {
+        try (StreamPermit permit = limits.openStream(caller.tenant());
+                EventCursor cursor = new EventCursor(id, events, subscriptions, from)) {
             sse.relay(id, cursor, 0, response);
         }
     }

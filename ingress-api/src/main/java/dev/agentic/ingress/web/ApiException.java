@@ -12,12 +12,24 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String code;
     private final Map<String, Object> properties;
+    private final Map<String, String> headers;
 
     public ApiException(HttpStatus status, String code, String detail, Map<String, Object> properties) {
+        this(status, code, detail, properties, Map.of());
+    }
+
+    /** @param headers response headers beside the problem (e.g. rate-limit fields) */
+    public ApiException(
+            HttpStatus status,
+            String code,
+            String detail,
+            Map<String, Object> properties,
+            Map<String, String> headers) {
         super(detail);
         this.status = status;
         this.code = code;
         this.properties = Map.copyOf(properties);
+        this.headers = Map.copyOf(headers);
     }
 
     public ApiException(HttpStatus status, String code, String detail) {
@@ -68,6 +80,10 @@ public class ApiException extends RuntimeException {
 
     public Map<String, Object> properties() {
         return properties;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /** An id echoed back safely: printable ASCII only, bounded. */

@@ -42,6 +42,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (e.status() == HttpStatus.UNAUTHORIZED) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentic\"");
         }
+        e.headers().forEach(response::header);
         return response.body(problem);
     }
 

@@ -2,6 +2,7 @@ package dev.agentic.worker.config;
 
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.UsageLedger;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
@@ -15,6 +16,7 @@ import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
 import dev.agentic.worker.consumer.ResponseCacheWriter;
+import dev.agentic.worker.consumer.UsageAccounting;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.lettuce.core.RedisClient;
@@ -117,7 +119,11 @@ class WorkerConfiguration {
                         connection,
                         properties.cache().agents(),
                         properties.cache().ttl(),
-                        Clock.systemUTC()));
+                        Clock.systemUTC()),
+                new UsageAccounting(
+                        new UsageLedger(connection, properties.usage().retention()),
+                        eventLog,
+                        properties.usage().priceTable()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

@@ -2,12 +2,15 @@ package dev.agentic.worker.config;
 
 import dev.agentic.model.Lane;
 import dev.agentic.redis.RedisSettings;
+import dev.agentic.worker.consumer.UsageAccounting;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param retrieval the knowledge base of the {@code ingest} and {@code rag} agents
  * @param sessions the conversation history the {@code general} agent keeps per session id
  * @param cache the response cache the workers fill
+ * @param usage usage ledger and price table
  */
 @Validated
 @ConfigurationProperties("agentic")
@@ -34,7 +38,35 @@ public record WorkerProperties(
         @Valid @DefaultValue Llm llm,
         @Valid @DefaultValue Retrieval retrieval,
         @Valid @DefaultValue Sessions sessions,
-        @Valid @DefaultValue Cache cache) {
+        @Valid @DefaultValue Cache cache,
+        @Valid @DefaultValue Usage usage) {
+
+    /**
+     * @param retention how long a tenant's usage of a day (and of a month) is kept after its last update
+     * @param prices USD per one million input and output tokens, by agent name ({@code
+     *     agentic.usage.prices.general.input=0.15}); used when the agent reports no cost
+     */
+    public record Usage(
+            @DefaultValue("400d") Duration retention,
+            @Nullable Map<String, Price> prices) {
+        /** The price table as the consumer uses it. */
+        public Map<String, UsageAccounting.Price> priceTable() {
+            Map<String, UsageAccounting.Price> table = new java.util.LinkedHashMap<>();
+            if (prices != null) {
+                prices.forEach(
+                        (agent, price) -> table.put(agent, new UsageAccounting.Price(price.input(), price.output())));
+            }
+            return table;
+        }
+    }
+
+    /**
+     * @param input USD per one million input (prompt) tokens
+     * @param output USD per one million output (generated) tokens
+     */
+    public record Price(
+            @DefaultValue("0") @PositiveOrZero double input,
+            @DefaultValue("0") @PositiveOrZero double output) {}
 
     /**
      * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users

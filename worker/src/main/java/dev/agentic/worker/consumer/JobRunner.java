@@ -42,6 +42,7 @@ public final class JobRunner implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ResponseCacheWriter cache;
+    private final UsageAccounting usage;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -53,9 +54,22 @@ public final class JobRunner implements AutoCloseable {
             Duration redisRetry,
             Clock clock,
             MeterRegistry meters) {
-        this(events, agents, cancels, workerName, redisRetry, clock, meters, ResponseCacheWriter.DISABLED);
+        this(
+                events,
+                agents,
+                cancels,
+                workerName,
+                redisRetry,
+                clock,
+                meters,
+                ResponseCacheWriter.DISABLED,
+                UsageAccounting.NONE);
     }
 
+    /**
+     * @param cache stores finished answers for the ingress's response cache
+     * @param usage prices answers and counts them in the tenant's usage ledger
+     */
     public JobRunner(
             EventLog events,
             AgentRegistry agents,
@@ -64,8 +78,10 @@ public final class JobRunner implements AutoCloseable {
             Duration redisRetry,
             Clock clock,
             MeterRegistry meters,
-            ResponseCacheWriter cache) {
+            ResponseCacheWriter cache,
+            UsageAccounting usage) {
         this.cache = cache;
+        this.usage = usage;
         this.events = events;
         this.agents = agents;
         this.cancels = cancels;
@@ -89,7 +105,11 @@ public final class JobRunner implements AutoCloseable {
     public Disposition run(Job job, int attempt) {
         MDC.put("requestId", job.id());
         try {
-            return runLogged(job, events.attempt(job.id(), attempt, redisRetry));
+            Disposition disposition = runLogged(job, events.attempt(job.id(), attempt, redisRetry));
+            if (disposition == Disposition.ACK) {
+                usage.settle(job); // once per request; a Redis failure here leaves the job pending
+            }
+            return disposition;
         } catch (RedisException e) {
             log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
             return Disposition.LEAVE;
@@ -174,7 +194,11 @@ public final class JobRunner implements AutoCloseable {
             AgentResult result =
                     agent.run(new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId()), sink);
             outcome = "done";
-            return afterStop(job, watch, sink, new StreamEvent.Done(result.usage(), result.finishReason()));
+            return afterStop(
+                    job,
+                    watch,
+                    sink,
+                    new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason()));
         } catch (AgentException e) {
             log.info("Query(id={}, agent={}) failed: {} {}", job.id(), job.agent(), e.code(), e.getMessage());
             return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));

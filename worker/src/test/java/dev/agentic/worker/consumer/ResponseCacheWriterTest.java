@@ -48,7 +48,8 @@ class ResponseCacheWriterTest {
                 Clock.systemUTC(),
                 new SimpleMeterRegistry(),
                 ResponseCacheWriter.create(
-                        connection, Set.of("math", "diagnostic"), Duration.ofMinutes(5), Clock.systemUTC()));
+                        connection, Set.of("math", "diagnostic"), Duration.ofMinutes(5), Clock.systemUTC()),
+                UsageAccounting.NONE);
     }
 
     @AfterAll

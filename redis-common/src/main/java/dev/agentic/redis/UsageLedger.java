@@ -1,0 +1,90 @@
+package dev.agentic.redis;
+
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.Usage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tokens and cost per tenant, agent and UTC day ({@code agentic:usage:{tenant}:yyyy-mm-dd}), with
+ * the month's cost beside it for budgets. A request is counted once however often it is recorded
+ * (retried replies, a reclaimed job): the script keeps the counted request ids of the day.
+ */
+public final class UsageLedger {
+    private static final LuaScript RECORD = LuaScript.fromResource("record-usage.lua");
+    private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT);
+    /** How long the once-only guard remembers a request: far beyond any job's deadline and retries. */
+    private static final Duration GUARD_TTL = Duration.ofDays(2);
+
+    private final StatefulRedisConnection<String, String> redis;
+    private final Duration retention;
+
+    /** @param retention how long a day's (and a month's) usage is kept after its last update */
+    public UsageLedger(StatefulRedisConnection<String, String> redis, Duration retention) {
+        this.redis = redis;
+        this.retention = retention;
+    }
+
+    /** The UTC day a request belongs to: the day it was accepted, the same for every attempt. */
+    public static LocalDate dayOf(long acceptedAtMs) {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(acceptedAtMs), ZoneOffset.UTC);
+    }
+
+    /**
+     * Adds a finished request's usage to its tenant's day and month.
+     *
+     * @return true when counted now, false when this request had been counted already
+     */
+    public boolean record(String tenant, String agent, String requestId, LocalDate day, Usage usage) {
+        String dayKey = RedisKeys.usageDay(tenant, day.toString());
+        String result = RECORD.run(
+                redis.sync(),
+                new String[] {
+                    dayKey,
+                    RedisKeys.usageCounted(tenant, day.toString()),
+                    RedisKeys.usageMonth(tenant, MONTH.format(day))
+                },
+                requestId,
+                agent,
+                Long.toString(usage.tokensIn()),
+                Long.toString(usage.tokensOut()),
+                String.format(Locale.ROOT, "%.9f", usage.costUsd()),
+                Long.toString(retention.toSeconds()),
+                Long.toString(GUARD_TTL.toSeconds()));
+        return "1".equals(result);
+    }
+
+    /** A day's usage hash as stored (fields {@code <agent>:<figure>}); empty when nothing was used. */
+    public Map<String, String> day(String tenant, LocalDate day) {
+        return redis.sync().hgetall(RedisKeys.usageDay(tenant, day.toString()));
+    }
+
+    /** The tenant's cost (USD) on a UTC day. */
+    public double costOfDay(String tenant, LocalDate day) {
+        return parse(redis.sync().hget(RedisKeys.usageDay(tenant, day.toString()), RedisKeys.USAGE_TOTAL_COST_FIELD));
+    }
+
+    /** The tenant's cost (USD) in the UTC month of {@code day}. */
+    public double costOfMonth(String tenant, LocalDate day) {
+        return parse(
+                redis.sync().hget(RedisKeys.usageMonth(tenant, MONTH.format(day)), RedisKeys.USAGE_TOTAL_COST_FIELD));
+    }
+
+    private static double parse(@Nullable String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
