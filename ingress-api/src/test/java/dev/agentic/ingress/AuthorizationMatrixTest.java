@@ -27,6 +27,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  */
 class AuthorizationMatrixTest extends RedisBackedTest {
     private static final String UNKNOWN_ID = "0b8f5a8e-3c3e-4a4b-9a59-6f1f2b8f9d10";
+    /** A tenant name in paths of the limits admin API. */
+    private static final String TENANT = "matrix-tenant";
+
     private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,8 +63,9 @@ class AuthorizationMatrixTest extends RedisBackedTest {
             new Endpoint("GET", "/api/v1/admin/keys", "", "admin", 200),
             new Endpoint("GET", "/api/v1/admin/limits", "", "operator", 200),
             new Endpoint("PUT", "/api/v1/admin/limits", "{}", "operator", 200),
-            new Endpoint("GET", "/api/v1/admin/limits/tenants/matrix-t", "", "operator", 200),
-            new Endpoint("DELETE", "/api/v1/admin/limits/tenants/matrix-t", "", "operator", 200),
+            new Endpoint("GET", "/api/v1/admin/limits/tenants/" + TENANT, "", "operator", 200),
+            new Endpoint("PUT", "/api/v1/admin/limits/tenants/" + TENANT, "{}", "operator", 200),
+            new Endpoint("DELETE", "/api/v1/admin/limits/tenants/" + TENANT, "", "operator", 200),
             new Endpoint("GET", "/api/v1/usage", "", "user", 200),
             new Endpoint("POST", "/api/v1/documents", "{}", "ingest", 400),
             new Endpoint("DELETE", "/api/v1/admin/keys/ffffffffffffffff", "", "admin", 404));
@@ -131,6 +135,7 @@ class AuthorizationMatrixTest extends RedisBackedTest {
                                 .replace(UNKNOWN_ID, "x")
                                 .replace("99-9", "x")
                                 .replace("ffffffffffffffff", "x")
+                                .replace(TENANT, "x")
                                 .equals(shape))) {
                     untested.add(pattern);
                 }

@@ -67,7 +67,7 @@ class RedisOutageTest {
             try (SseClient.Stream stream = SseClient.post(
                     "http://127.0.0.1:" + port + "/api/v1/query",
                     "{\"query\":\"1+1\",\"agent_type\":\"math\"}",
-                    java.util.Map.of())) {
+                    java.util.Map.of("Authorization", "Bearer " + RedisBackedTest.ADMIN_KEY))) {
                 return stream.status() == 200;
             }
         });
