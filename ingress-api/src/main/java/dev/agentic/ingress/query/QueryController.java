@@ -1,6 +1,7 @@
 package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.admission.Admission;
+import dev.agentic.ingress.admission.AdmissionTimer;
 import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
@@ -16,6 +17,7 @@ import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
 import dev.agentic.redis.EventLog;
 import io.lettuce.core.RedisException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.time.Clock;
@@ -52,6 +54,7 @@ class QueryController {
     private final Drain drain;
     private final Admission admission;
     private final TenantLimiter limits;
+    private final AdmissionTimer timer;
     private final Clock clock;
 
     QueryController(
@@ -63,8 +66,10 @@ class QueryController {
             Drain drain,
             Admission admission,
             TenantLimiter limits,
+            AdmissionTimer timer,
             Clock clock) {
         this.limits = limits;
+        this.timer = timer;
         this.queries = queries;
         this.cache = cache;
         this.events = events;
@@ -84,6 +89,7 @@ class QueryController {
             @RequestHeader(value = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
             @RequestHeader(value = "X-Timeout-Ms", required = false) @Nullable String timeout,
             @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl,
+            HttpServletRequest httpRequest,
             HttpServletResponse response) {
         if (drain.isDraining()) {
             throw ApiException.shuttingDown();
@@ -91,9 +97,10 @@ class QueryController {
         String tenant = caller.tenant();
         Job job = queries.prepare(request, tenant, timeout);
         caller.requireAgent(job.agent());
-        limits.admitQuery(tenant).writeTo(response);
-        try (StreamPermit permit = limits.openStream(tenant)) {
-            return query(job, tenant, request.acceptsCached(cacheControl), accept, idempotencyKey, response);
+        timer.time(httpRequest, "limits", () -> limits.admitQuery(tenant)).writeTo(response);
+        try (StreamPermit permit = timer.time(httpRequest, "streams", () -> limits.openStream(tenant))) {
+            return query(
+                    job, tenant, request.acceptsCached(cacheControl), accept, idempotencyKey, httpRequest, response);
         }
     }
 
@@ -103,14 +110,16 @@ class QueryController {
             boolean acceptsCached,
             @Nullable String accept,
             @Nullable String idempotencyKey,
+            HttpServletRequest httpRequest,
             HttpServletResponse response) {
         Optional<String> existing = idempotencyKey == null
                 ? Optional.empty()
                 : queries.claimIdempotencyKey(tenant, idempotencyKey, job.id());
         Optional<CachedAnswer> cached = existing.isEmpty() && acceptsCached ? cache.find(job) : Optional.empty();
         if (existing.isEmpty() && cached.isEmpty()) {
-            admit(job, tenant, idempotencyKey);
+            timer.time(httpRequest, "queue", () -> admit(job, tenant, idempotencyKey));
         }
+        timer.admitted(httpRequest);
         String id = existing.orElse(job.id());
         // Subscribe before the job exists, so not even its first event can slip past.
         try (EventCursor cursor = new EventCursor(id, events, subscriptions, EventId.ZERO)) {

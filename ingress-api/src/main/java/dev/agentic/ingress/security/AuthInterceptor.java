@@ -1,5 +1,6 @@
 package dev.agentic.ingress.security;
 
+import dev.agentic.ingress.admission.AdmissionTimer;
 import dev.agentic.ingress.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -37,9 +38,11 @@ class AuthInterceptor implements HandlerInterceptor, WebMvcConfigurer, HandlerMe
     private static final int MAX_TOKEN_LENGTH = 256;
 
     private final ApiKeys keys;
+    private final AdmissionTimer timer;
 
-    AuthInterceptor(ApiKeys keys) {
+    AuthInterceptor(ApiKeys keys, AdmissionTimer timer) {
         this.keys = keys;
+        this.timer = timer;
     }
 
     @Override
@@ -58,8 +61,9 @@ class AuthInterceptor implements HandlerInterceptor, WebMvcConfigurer, HandlerMe
             return true; // no controller: a 404 for an unknown path, nothing to protect
         }
         // An async re-dispatch keeps the caller it was authenticated as; the role is checked again.
-        Caller caller =
-                Caller.find(request).orElseGet(() -> authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)));
+        Caller caller = Caller.find(request)
+                .orElseGet(() ->
+                        timer.time(request, "auth", () -> authenticate(request.getHeader(HttpHeaders.AUTHORIZATION))));
         request.setAttribute(Caller.ATTRIBUTE, caller);
         caller.require(requiredRole(method));
         return true;

@@ -166,7 +166,7 @@ public final class TtftBenchmark {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    private static String option(String[] args, String name, String fallback) {
+    static String option(String[] args, String name, String fallback) {
         for (String arg : args) {
             if (arg.startsWith("--" + name + "=")) {
                 return arg.substring(name.length() + 3);
@@ -175,7 +175,7 @@ public final class TtftBenchmark {
         return fallback;
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }
