@@ -2,11 +2,7 @@ package dev.agentic.model;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -57,12 +53,6 @@ public record CachedAnswer(
      * @param knowledgeVersion the tenant's knowledge version for {@link #KNOWLEDGE_AGENTS}, else 0
      */
     public static String digest(String agent, long knowledgeVersion, String query) {
-        String material = agent + '\u0000' + knowledgeVersion + '\u0000' + normalize(query);
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(agent + '\u0000' + knowledgeVersion + '\u0000' + normalize(query));
     }
 }

@@ -81,12 +81,14 @@ final class AnswerCollector {
     /** The HTTP status of a failed request, chosen by the error's code. */
     static ApiException failed(String id, StreamEvent.Error error) {
         HttpStatus status = switch (error.code()) {
-            case "math_unparseable", "math_error" -> HttpStatus.UNPROCESSABLE_CONTENT;
+            case "math_unparseable", "math_error", "invalid_document", "invalid_request" ->
+                HttpStatus.UNPROCESSABLE_CONTENT;
             case "unknown_agent" -> HttpStatus.BAD_REQUEST;
             case "deadline_exceeded", "llm_timeout" -> HttpStatus.GATEWAY_TIMEOUT;
             case "cancelled" -> HttpStatus.CONFLICT;
-            case "llm_overloaded", "llm_unavailable", "redis_unavailable" -> HttpStatus.SERVICE_UNAVAILABLE;
-            case "llm_error", "llm_auth" -> HttpStatus.BAD_GATEWAY;
+            case "llm_overloaded", "llm_unavailable", "redis_unavailable", "retrieval_unavailable" ->
+                HttpStatus.SERVICE_UNAVAILABLE;
+            case "llm_error", "llm_auth", "retrieval_failed" -> HttpStatus.BAD_GATEWAY;
             default -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
         return new ApiException(

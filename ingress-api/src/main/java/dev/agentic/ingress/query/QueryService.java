@@ -2,6 +2,7 @@ package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.Digests;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
@@ -13,12 +14,8 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -178,7 +175,7 @@ public class QueryService {
                     "invalid_idempotency_key",
                     "Idempotency-Key must be 1 to 255 visible ASCII characters"));
         }
-        String redisKey = RedisKeys.idempotency(tenant, sha256(key));
+        String redisKey = RedisKeys.idempotency(tenant, Digests.sha256Hex(key));
         String claim = newId + "|" + clock.millis();
         String set = redis.sync().set(redisKey, claim, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
         if ("OK".equals(set)) {
@@ -232,7 +229,7 @@ public class QueryService {
 
     /** Forgets a key whose request could not be queued, so a retry with it can succeed. */
     void releaseIdempotencyKey(String tenant, String key, String id) {
-        String redisKey = RedisKeys.idempotency(tenant, sha256(key));
+        String redisKey = RedisKeys.idempotency(tenant, Digests.sha256Hex(key));
         try {
             String current = redis.sync().get(redisKey);
             if (current != null && current.startsWith(id + "|")) {
@@ -240,15 +237,6 @@ public class QueryService {
             }
         } catch (RedisException ignored) {
             // It expires with its TTL.
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.agentic.ingress.security;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.Digests;
 import dev.agentic.model.RedisKeys;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -8,7 +9,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -99,13 +99,13 @@ class ApiKeys implements ApplicationRunner {
                 Set.of(Role.ADMIN),
                 Set.of(Caller.ANY_AGENT),
                 "bootstrap",
-                sha256(bootstrap.key().secret()));
+                Digests.sha256Hex(bootstrap.key().secret()));
         if (existingHash == null) {
             log.info(
                     "ApiKeys(id={}, tenant={}) bootstrap admin key stored",
                     bootstrap.key().id(),
                     bootstrap.tenant());
-        } else if (!existingHash.equals(sha256(bootstrap.key().secret()))) {
+        } else if (!existingHash.equals(Digests.sha256Hex(bootstrap.key().secret()))) {
             log.error(
                     "ApiKeys(id={}) a different key with the bootstrap key's id exists; the bootstrap key will not authenticate",
                     bootstrap.key().id());
@@ -133,7 +133,7 @@ class ApiKeys implements ApplicationRunner {
     private static boolean hashMatches(ApiKey key, String secret) {
         return MessageDigest.isEqual(
                 key.secretHash().getBytes(StandardCharsets.US_ASCII),
-                sha256(secret).getBytes(StandardCharsets.US_ASCII));
+                Digests.sha256Hex(secret).getBytes(StandardCharsets.US_ASCII));
     }
 
     private @Nullable ApiKey lookup(String id) {
@@ -158,7 +158,7 @@ class ApiKeys implements ApplicationRunner {
         RANDOM.nextBytes(secretBytes);
         String id = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
-        if (store(id, tenant, roles, agents, name, sha256(secret)) != null) {
+        if (store(id, tenant, roles, agents, name, Digests.sha256Hex(secret)) != null) {
             return create(tenant, roles, agents, name); // a 64-bit id collided: draw again
         }
         ApiKey stored = read(id);
@@ -244,15 +244,6 @@ class ApiKeys implements ApplicationRunner {
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private RedisCommands<String, String> commands() {

@@ -1,14 +1,11 @@
 package dev.agentic.worker.config;
 
+import dev.agentic.model.Digests;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.worker.agent.general.ConversationMemory;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,7 +64,7 @@ public final class RedisConversationMemory implements ConversationMemory {
     }
 
     static String key(String tenant, String sessionId) {
-        return RedisKeys.session(tenant, sha256(sessionId));
+        return RedisKeys.session(tenant, Digests.sha256Hex(sessionId));
     }
 
     private static String encode(Message message) {
@@ -90,15 +87,6 @@ public final class RedisConversationMemory implements ConversationMemory {
             return "assistant".equals(role) ? Message.assistant(text) : null;
         } catch (JacksonException e) {
             return null;
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
