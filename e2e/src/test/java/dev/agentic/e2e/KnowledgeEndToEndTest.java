@@ -106,6 +106,52 @@ class KnowledgeEndToEndTest {
         assertThat(text(after)).contains("08:05").doesNotContain("07:15");
     }
 
+    /** What {@code bin/agentic} printed and how it exited. */
+    private record Cli(int exit, String out, String err) {}
+
+    /** Runs {@code bin/agentic ARGS} against this stack's Nginx with its admin key. */
+    private Cli cli(java.nio.file.Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(
+                List.of(Stack.root().resolve("bin/agentic").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        builder.environment().put("AGENTIC_PORT", String.valueOf(stack.nginx.port()));
+        builder.environment().put("AGENTIC_API_KEY", Stack.ADMIN_KEY);
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("cli-out", ".txt");
+        java.nio.file.Path err = java.nio.file.Files.createTempFile("cli-err", ".txt");
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new Cli(process.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+    }
+
+    @Test
+    void theCliIngestsAFolderAndPrintsAnAnswerAsTextWithItsEventsAside(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("notes"));
+        java.nio.file.Files.writeString(
+                dir.resolve("notes/lighthouse.md"),
+                "# Lighthouse\n\nThe Gull Point lighthouse is painted red and white and was lit in 1871.\n");
+        java.nio.file.Files.writeString(dir.resolve("notes/skip.pdf"), "not a text file");
+
+        Cli ingest = cli(dir, "ingest", "notes");
+        assertThat(ingest.exit()).as(ingest.err()).isZero();
+        assertThat(ingest.out()).contains("Ingested notes/lighthouse.md: 1 chunks");
+
+        Cli answer = cli(dir, "query", "--agent", "rag", "When was the Gull Point lighthouse lit?");
+        assertThat(answer.exit()).as(answer.err()).isZero();
+        assertThat(answer.out()).contains("[1]", "1871", "notes/lighthouse.md").doesNotContain("event:", "data:");
+        assertThat(answer.err()).contains("[queued on interactive]", "[retrieval <- ", "[done: stop");
+
+        Cli failed = cli(dir, "query", "--agent", "diagnostic", "fail");
+        assertThat(failed.exit()).isEqualTo(3);
+        assertThat(failed.err()).contains("[error agent_failed");
+
+        Cli raw = cli(dir, "query", "--raw", "What is 6*7?");
+        assertThat(raw.exit()).isZero();
+        assertThat(raw.out()).contains("event: token", "event: done");
+    }
+
     @Test
     void aQuestionTheKnowledgeBaseCannotAnswerGetsAClearAnswerNotAnError() {
         List<Frame> answer = ask("zxqv wubble frobnicate quantum marmalade", Map.of("Cache-Control", "no-cache"));

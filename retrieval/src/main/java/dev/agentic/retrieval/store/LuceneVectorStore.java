@@ -200,6 +200,12 @@ final class LuceneVectorStore implements VectorStore {
 
     /** Picks up other processes' commits at most {@code refreshInterval} late. */
     private void refreshIfStale() {
+        if (settings.refreshInterval().isZero()) {
+            // Every search sees every commit made before it started: wait for a refresh that another
+            // thread may be running rather than search the reader it is replacing.
+            refreshNow();
+            return;
+        }
         long last = lastRefreshNanos.get();
         long now = System.nanoTime();
         if (now - last < settings.refreshInterval().toNanos() || !lastRefreshNanos.compareAndSet(last, now)) {

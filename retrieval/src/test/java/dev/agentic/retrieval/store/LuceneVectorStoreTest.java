@@ -191,6 +191,23 @@ class LuceneVectorStoreTest {
     }
 
     @Test
+    void withAZeroRefreshIntervalTheNextSearchSeesAnotherInstancesWrite() {
+        LuceneStoreSettings everySearch = settings().withRefreshInterval(Duration.ZERO);
+        VectorStore first = open(everySearch);
+        VectorStore second = open(everySearch);
+        assertThat(second.search("acme", vector(1, 0, 0, 0), 5)).isEmpty(); // its reader is open now
+
+        for (int round = 0; round < 20; round++) {
+            String id = "doc-" + round;
+            first.upsert("acme", id, chunks(id, 1, DIMENSION));
+            assertThat(second.search("acme", vector(1, 0, 0, 0), 50))
+                    .as("round %d: the write returned, so the other instance's next search sees it", round)
+                    .extracting(m -> m.chunk().documentId())
+                    .contains(id);
+        }
+    }
+
+    @Test
     void twoInstancesWritingAtOnceTakeTurnsAndLoseNothing() {
         LuceneStoreSettings shortHold = settings().withWriterHold(Duration.ofMillis(50), Duration.ofMillis(200));
         VectorStore first = open(shortHold);

@@ -242,7 +242,7 @@ public record WorkerProperties(
     public record Store(
             @DefaultValue("lucene") StoreType type,
             @DefaultValue("data/index") String indexDir,
-            @DefaultValue("1s") Duration refreshInterval,
+            @DefaultValue("0s") Duration refreshInterval,
             @Valid @DefaultValue Qdrant qdrant) {}
 
     /**
