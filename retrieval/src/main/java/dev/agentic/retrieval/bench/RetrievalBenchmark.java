@@ -12,6 +12,7 @@ import dev.agentic.retrieval.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -86,7 +87,9 @@ public final class RetrievalBenchmark {
                 millis(System.nanoTime() - loadStart));
 
         measureEmbedding(embedder);
-        try (VectorStore store = VectorStore.lucene(LuceneStoreSettings.of(directory, embedder.dimension()))) {
+        // As the workers run it: every search first checks for other processes' commits.
+        try (VectorStore store = VectorStore.lucene(
+                LuceneStoreSettings.of(directory, embedder.dimension()).withRefreshInterval(Duration.ZERO))) {
             Corpus corpus = ingest(embedder, store);
             System.out.printf(Locale.ROOT, "index segments after ingestion            %10d%n", segments());
             measureSearch(embedder, store, corpus);
