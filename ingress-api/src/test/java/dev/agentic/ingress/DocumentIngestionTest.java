@@ -101,9 +101,11 @@ class DocumentIngestionTest extends RedisBackedTest {
             missing id             | application/json | {"text":"words"}                       | 400 | invalid_document_id
             id with a control char | application/json | {"id":"a\\u0007b","text":"words"}       | 400 | invalid_document_id
             unknown content type   | application/json | {"id":"x","text":"w","content_type":"pdf"} | 415 | unsupported_content_type
-            unknown field          | application/json | {"id":"x","text":"w","txet":"w"}       | 400 | malformed_json
+            unknown field          | application/json | {"id":"x","text":"w","txet":"w"}       | 400 | unknown_field
+            an id that is a number | application/json | {"id":5,"text":"w"}                    | 400 | invalid_type
+            a duplicate field      | application/json | {"id":"x","text":"w","text":"v"}       | 400 | duplicate_field
             not JSON               | application/json | {"id":                                  | 400 | malformed_json
-            metadata not strings   | application/json | {"id":"x","text":"w","metadata":{"a":[1]}} | 400 | malformed_json
+            metadata not strings   | application/json | {"id":"x","text":"w","metadata":{"a":[1]}} | 400 | invalid_type
             a PDF                  | application/pdf  | %PDF-1.7                               | 415 | unsupported_content_type
             raw text without id    | text/plain       | words                                  | 400 | invalid_document_id
             empty raw markdown     | text/markdown    | ' '                                    | 400 | empty_document
@@ -131,6 +133,13 @@ class DocumentIngestionTest extends RedisBackedTest {
         HttpResponse<String> json =
                 post("/api/v1/documents", "application/json", "{\"id\":\"big\",\"text\":\"" + big + "\"}");
         assertThat(json.statusCode()).isEqualTo(413);
+        assertThat(json.body()).contains("\"code\":\"document_too_large\"");
+        // The limit is the text's: a document just under it fits, whatever its JSON envelope adds.
+        String fits = "\\\"q\\\" ".repeat(1_600); // 6,400 bytes of text in 9,600 of JSON; the limit is 8,192
+        HttpResponse<String> envelope = post(
+                "/api/v1/documents", "application/json", "{\"id\":\"fits\",\"title\":\"T\",\"text\":\"" + fits + "\"}");
+        assertThat(envelope.statusCode()).as(envelope.body()).isEqualTo(202);
+        takeBatchJob();
     }
 
     @Test

@@ -132,6 +132,32 @@ class TenantLimitsTest extends RedisBackedTest {
     }
 
     @Test
+    void documentsCountAgainstTheBudgetToo() throws Exception {
+        setLimits("{\"daily_budget_usd\":0.5}");
+        new UsageLedger(CONNECTION, Duration.ofDays(1))
+                .record(TENANT, "ingest", "0123456789abcdef0123456789abcd01", today(), new Usage(10, 0, 0.6));
+
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(URI.create(url("/api/v1/documents?id=d1")))
+                .header("Authorization", "Bearer " + tenantKey())
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("some words"))
+                .build());
+
+        assertThat(refused.statusCode()).isEqualTo(402);
+        assertThat(refused.body()).contains("\"code\":\"budget_exceeded\"");
+    }
+
+    @Test
+    void aNullValueRemovesAnOverrideAndAnUnknownOneIsRefused() throws Exception {
+        setLimits("{\"burst\":3,\"max_streams\":7}");
+        HttpResponse<String> removed = setLimits("{\"burst\":null}");
+        assertThat(removed.body()).contains("\"max_streams\":7").doesNotContain("\"burst\":3");
+        HttpResponse<String> unknown = send(admin("PUT", "/api/v1/admin/limits/tenants/" + TENANT, "{\"speed\":null}"));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("\"code\":\"invalid_limit\"", "speed");
+    }
+
+    @Test
     void refusesATenantOverItsMonthlyBudgetUntilTheNextMonth() throws Exception {
         setLimits("{\"monthly_budget_usd\":1}");
         new UsageLedger(CONNECTION, Duration.ofDays(1))
@@ -217,7 +243,7 @@ class TenantLimitsTest extends RedisBackedTest {
     /** A key of this test's own tenant, with the user role. */
     private String tenantKey() {
         if (tenantKey == null) {
-            tenantKey = createKey(TENANT, "user", "*");
+            tenantKey = createKey(TENANT, "user,ingest", "*");
         }
         return tenantKey;
     }

@@ -77,9 +77,14 @@ class LimitsAdminController {
         List<String> removed = new ArrayList<>();
         values.forEach((field, value) -> {
             String knob = field.replace('_', '-');
+            if (!TenantLimits.KNOBS.contains(knob)) {
+                throw new ApiException(
+                        HttpStatus.BAD_REQUEST,
+                        "invalid_limit",
+                        "unknown limit '" + ApiException.printable(field) + "'; known: " + TenantLimits.KNOBS);
+            }
             if (value == null) {
-                TenantLimits.validated(knob, "0"); // checks the name
-                removed.add(prefix + knob);
+                removed.add(prefix + knob); // null removes the override
                 return;
             }
             try {

@@ -2,6 +2,8 @@ package dev.agentic.ingress.knowledge;
 
 import dev.agentic.ingress.admission.Admission;
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.ingress.limits.StreamPermit;
+import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.query.QueryService;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
@@ -11,6 +13,7 @@ import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.ingress.web.UnreadableJsonException;
 import dev.agentic.model.EventId;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
@@ -36,7 +39,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -58,13 +60,10 @@ class DocumentController {
     private static final int MAX_METADATA_KEY_LENGTH = 128;
     private static final int MAX_METADATA_VALUE_LENGTH = 4_096;
 
-    private static final JsonMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     private final QueryService queries;
     private final Admission admission;
+    private final TenantLimiter limits;
+    private final JsonMapper json;
     private final EventLog events;
     private final Subscriptions subscriptions;
     private final SseRelay sse;
@@ -75,6 +74,8 @@ class DocumentController {
     DocumentController(
             QueryService queries,
             Admission admission,
+            TenantLimiter limits,
+            JsonMapper json,
             EventLog events,
             Subscriptions subscriptions,
             SseRelay sse,
@@ -83,6 +84,8 @@ class DocumentController {
             Clock clock) {
         this.queries = queries;
         this.admission = admission;
+        this.limits = limits;
+        this.json = json;
         this.events = events;
         this.subscriptions = subscriptions;
         this.sse = sse;
@@ -118,12 +121,18 @@ class DocumentController {
                 now,
                 now + config.ingestDeadline().toMillis(),
                 null);
-        admission.admit(job);
-        try (EventCursor cursor = new EventCursor(job.id(), events, subscriptions, EventId.ZERO)) {
-            queries.enqueue(job);
-            if (accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE)) {
-                sse.relay(job.id(), cursor, job.createdAtMs(), response);
-                return null;
+        // The tenant's budget and rate count ingestions as they count queries; a progress stream
+        // holds one of its stream permits.
+        limits.admitQuery(tenant).writeTo(response);
+        boolean stream = accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
+        try (StreamPermit permit = stream ? limits.openStream(tenant) : StreamPermit.NONE) {
+            admission.admit(job);
+            try (EventCursor cursor = new EventCursor(job.id(), events, subscriptions, EventId.ZERO)) {
+                queries.enqueue(job);
+                if (stream) {
+                    sse.relay(job.id(), cursor, job.createdAtMs(), response);
+                    return null;
+                }
             }
         }
         Map<String, Object> accepted = new LinkedHashMap<>();
@@ -143,16 +152,9 @@ class DocumentController {
         String type = contentType == null
                 ? ""
                 : contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].strip();
-        if (body.length > config.maxDocumentSize().toBytes()) {
-            throw new ApiException(
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "document_too_large",
-                    "The document has " + body.length + " bytes; the limit is "
-                            + config.maxDocumentSize().toBytes());
-        }
         String text = new String(body, StandardCharsets.UTF_8);
         return switch (type) {
-            case MediaType.APPLICATION_JSON_VALUE -> fromJson(text);
+            case MediaType.APPLICATION_JSON_VALUE -> fromJson(body);
             case "text/markdown", MediaType.TEXT_PLAIN_VALUE ->
                 checked(
                         id,
@@ -170,15 +172,12 @@ class DocumentController {
         };
     }
 
-    private static IngestDocument fromJson(String json) {
+    private IngestDocument fromJson(byte[] body) {
         DocumentRequest request;
         try {
-            request = STRICT.readValue(json, DocumentRequest.class);
+            request = json.readValue(body, DocumentRequest.class);
         } catch (JacksonException e) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "malformed_json",
-                    "The body is not a JSON document of the form {\"id\", \"title\", \"text\", \"content_type\", \"metadata\"}");
+            throw new UnreadableJsonException(e);
         }
         if (request == null) {
             throw emptyDocument();
@@ -201,7 +200,7 @@ class DocumentController {
                 request.metadata() == null ? Map.of() : request.metadata());
     }
 
-    private static IngestDocument checked(
+    private IngestDocument checked(
             @Nullable String id,
             @Nullable String title,
             String text,
@@ -219,6 +218,14 @@ class DocumentController {
         }
         if (text.isBlank()) {
             throw emptyDocument();
+        }
+        long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > config.maxDocumentSize().toBytes()) {
+            throw new ApiException(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "document_too_large",
+                    "The document has " + bytes + " bytes; the limit is "
+                            + config.maxDocumentSize().toBytes());
         }
         if (metadata.size() > MAX_METADATA_ENTRIES) {
             throw invalid("invalid_document", "at most " + MAX_METADATA_ENTRIES + " metadata entries");

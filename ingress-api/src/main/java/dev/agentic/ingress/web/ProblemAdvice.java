@@ -52,6 +52,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         return api(ApiException.redisUnavailable());
     }
 
+    @ExceptionHandler(UnreadableJsonException.class)
+    ResponseEntity<ProblemDetail> unreadableJson(UnreadableJsonException e) {
+        ProblemDetail problem = JsonProblems.describe(e.getCause());
+        return ResponseEntity.status(problem.getStatus()).body(problem);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);
