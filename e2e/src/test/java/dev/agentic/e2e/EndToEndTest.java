@@ -158,12 +158,14 @@ class EndToEndTest {
         assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"agentic\"");
         assertThat(anonymous.body()).contains("\"code\":\"unauthorized\"");
 
-        HttpResponse<String> metrics = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url("/actuator/prometheus")))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(404);
-        assertThat(metrics.body()).contains("\"code\":\"not_found\"");
+        // Including the spellings Tomcat would map to the actuator: path parameters, no trailing slash.
+        for (String path :
+                List.of("/actuator/prometheus", "/actuator", "/actuator;x/prometheus", "/actuator;/health")) {
+            HttpResponse<String> metrics = http.send(
+                    HttpRequest.newBuilder(URI.create(stack.url(path))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as(path).isEqualTo(404);
+            assertThat(metrics.body()).as(path).contains("\"code\":\"not_found\"");
+        }
         assertThat(http.send(
                                 HttpRequest.newBuilder(URI.create(stack.url("/api/v1/monitoring/ready")))
                                         .build(),

@@ -11,6 +11,7 @@ import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -55,20 +56,22 @@ class ResponseCache {
         if (!enabled || job.sessionId() != null) {
             return Optional.empty();
         }
-        long version = 0;
-        if (CachedAnswer.KNOWLEDGE_AGENTS.contains(job.agent())) {
-            String stored = redis.sync().get(RedisKeys.knowledgeVersion(job.tenant()));
-            version = stored == null ? 0 : Long.parseLong(stored);
-        }
-        String key = RedisKeys.responseCache(job.tenant(), CachedAnswer.digest(job.agent(), version, job.query()));
-        String stored = redis.sync().get(key);
         Optional<CachedAnswer> found = Optional.empty();
-        if (stored != null) {
-            try {
-                found = Optional.of(WireCodec.decodeCachedAnswer(stored));
-            } catch (MalformedWireDataException e) {
-                log.warn("Cached answer {} is unreadable ({}); asking a worker", key, e.getMessage());
+        try {
+            long version = 0;
+            if (CachedAnswer.KNOWLEDGE_AGENTS.contains(job.agent())) {
+                String stored = redis.sync().get(RedisKeys.knowledgeVersion(job.tenant()));
+                version = stored == null ? 0 : Long.parseLong(stored);
             }
+            String stored = redis.sync()
+                    .get(RedisKeys.responseCache(job.tenant(), CachedAnswer.digest(job.agent(), version, job.query())));
+            if (stored != null) {
+                found = Optional.of(WireCodec.decodeCachedAnswer(stored));
+            }
+        } catch (RedisException | NumberFormatException | MalformedWireDataException e) {
+            // The cache only saves work: without it the query goes to a worker (and a dead Redis
+            // gets its 503 from the admission that follows).
+            log.warn("Query(id={}) not looked up in the response cache: {}", job.id(), e.toString());
         }
         meters.counter("agentic.ingress.cache", "agent", job.agent(), "result", found.isPresent() ? "hit" : "miss")
                 .increment();

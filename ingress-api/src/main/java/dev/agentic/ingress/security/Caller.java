@@ -7,8 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.context.request.RequestAttributes;
-import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * Who is calling: the tenant and roles of the API key on the request. Set by {@link AuthInterceptor}
@@ -41,16 +39,6 @@ public record Caller(String tenant, String keyId, Set<Role> roles, Set<String> a
     /** @throws IllegalStateException on a request that was not authenticated (a programming error) */
     public static Caller of(ServletRequest request) {
         return find(request).orElseThrow(() -> new IllegalStateException("request is not authenticated"));
-    }
-
-    /** The caller of the request the current thread serves. */
-    public static Caller current() {
-        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-        Object caller = attributes == null ? null : attributes.getAttribute(ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
-        if (caller instanceof Caller known) {
-            return known;
-        }
-        throw new IllegalStateException("no authenticated request on this thread");
     }
 
     public boolean has(Role role) {

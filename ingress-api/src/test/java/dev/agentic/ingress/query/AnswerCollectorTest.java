@@ -10,24 +10,28 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AnswerCollectorTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-        "math_unparseable, 422",
-        "invalid_document, 422",
-        "invalid_request, 422",
-        "unknown_agent, 400",
-        "deadline_exceeded, 504",
-        "llm_timeout, 504",
-        "cancelled, 409",
-        "llm_unavailable, 503",
-        "retrieval_unavailable, 503",
-        "retrieval_failed, 502",
-        "llm_auth, 502",
-        "max_deliveries_exceeded, 500",
-        "agent_failed, 500"
+        "math_unparseable, 422, false",
+        "math_error, 422, false",
+        "invalid_document, 422, false",
+        "invalid_request, 422, false",
+        "unknown_agent, 400, false",
+        "deadline_exceeded, 504, false",
+        "llm_timeout, 504, true",
+        "cancelled, 409, false",
+        "llm_overloaded, 503, true",
+        "llm_unavailable, 503, true",
+        "redis_unavailable, 503, true",
+        "retrieval_unavailable, 503, true",
+        "retrieval_failed, 502, false",
+        "llm_error, 502, false",
+        "llm_auth, 502, false",
+        "max_deliveries_exceeded, 500, false",
+        "agent_failed, 500, false"
     })
-    void mapsEachErrorCodeToItsStatus(String code, int status) {
-        var failure = AnswerCollector.failed("id-1", new StreamEvent.Error(code, "message", true));
+    void mapsEachErrorCodeToItsStatusAndKeepsWhetherARetryMaySucceed(String code, int status, boolean retryable) {
+        var failure = AnswerCollector.failed("id-1", new StreamEvent.Error(code, "message", retryable));
         assertThat(failure.status().value()).isEqualTo(status);
         assertThat(failure.code()).isEqualTo(code);
-        assertThat(failure.properties()).containsEntry("retryable", true);
+        assertThat(failure.properties()).containsEntry("retryable", retryable).containsEntry("id", "id-1");
     }
 }

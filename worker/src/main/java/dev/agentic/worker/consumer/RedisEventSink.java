@@ -40,10 +40,6 @@ final class RedisEventSink implements EventSink {
     private int recordedChars;
     private @Nullable StreamEvent writtenTerminal;
 
-    RedisEventSink(AttemptWriter writer) {
-        this(writer, false);
-    }
-
     /** @param record keep the agent's events for {@link #recorded()} */
     RedisEventSink(AttemptWriter writer, boolean record) {
         this.writer = writer;

@@ -375,7 +375,8 @@ class JobConsumerTest {
                             .apiKey("none")
                             .modelName("sim-model")
                             .build(),
-                    "test");
+                    "test",
+                    Duration.ofSeconds(60));
             Job job = probe.submit("general", "talk for a long time");
             worker("w1", 1, Duration.ofSeconds(10), 5, List.of(general))
                     .consumer()

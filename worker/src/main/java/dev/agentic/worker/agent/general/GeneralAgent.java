@@ -26,15 +26,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class GeneralAgent implements Agent {
     private static final Logger log = LoggerFactory.getLogger(GeneralAgent.class);
-    private static final Duration DEFAULT_SILENCE_TIMEOUT = Duration.ofSeconds(60);
 
     private final LlmStream llm;
     private final String systemPrompt;
     private final ConversationMemory memory;
-
-    public GeneralAgent(StreamingChatModel model, String systemPrompt) {
-        this(model, systemPrompt, DEFAULT_SILENCE_TIMEOUT);
-    }
 
     /**
      * @param silenceTimeout longest wait for the first token or between two tokens

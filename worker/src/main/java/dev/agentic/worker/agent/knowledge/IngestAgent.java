@@ -53,7 +53,6 @@ public final class IngestAgent implements Agent {
         sink.toolStart(TOOL, document.id());
         int chunks = ingest(request, document, sink);
         sink.toolEnd(TOOL, chunks + " chunks");
-        bumpVersion(request);
         log.info(
                 "Query(id={}, tenant={}) ingested document {}: {} chunks",
                 request.requestId(),
@@ -90,14 +89,18 @@ public final class IngestAgent implements Agent {
     private int ingest(AgentRequest request, Document document, EventSink sink) throws InterruptedException {
         AtomicBoolean stopped = new AtomicBoolean();
         try {
-            return RetrievalFailures.call(
-                    request.requestId(),
-                    () -> knowledge.get().ingest(document, (done, total) -> {
-                        if (stopped.get() || sink.isClosed()) {
-                            throw new CancellationException("ingestion stopped");
-                        }
-                        sink.metadata(Map.of("progress", Map.of("chunks_done", done, "chunks_total", total)));
-                    }));
+            return RetrievalFailures.call(request.requestId(), () -> {
+                int stored = knowledge.get().ingest(document, (done, total) -> {
+                    if (stopped.get() || sink.isClosed()) {
+                        throw new CancellationException("ingestion stopped");
+                    }
+                    sink.metadata(Map.of("progress", Map.of("chunks_done", done, "chunks_total", total)));
+                });
+                // Here, not on the job's thread: a write that completes after a cancel or
+                // deadline stopped the wait still retires the cached answers it makes stale.
+                bumpVersion(request);
+                return stored;
+            });
         } catch (InterruptedException e) {
             stopped.set(true); // the ingestion stops at its next batch, before anything is stored
             throw e;
