@@ -47,6 +47,9 @@ public final class RedisKeys {
     /** How many times a client attached to the request's stream (for the disconnect grace). */
     public static final String ATTACHES_FIELD = "attaches";
 
+    /** Tenant names: lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 64. */
+    public static final String TENANT_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
+
     private static final String PREFIX = "agentic:";
 
     private RedisKeys() {}
@@ -87,7 +90,7 @@ public final class RedisKeys {
      * @param keyDigest a digest of the client's key (hex), so no client text ends up in key names
      */
     public static String idempotency(String tenant, String keyDigest) {
-        return PREFIX + "idem:" + tenant + ":" + hex(keyDigest);
+        return PREFIX + "idem:" + tenantName(tenant) + ":" + hex(keyDigest);
     }
 
     /**
@@ -110,7 +113,7 @@ public final class RedisKeys {
 
     /** A conversation's history (a list of JSON messages, oldest first) for the general agent. */
     public static String session(String tenant, String sessionDigest) {
-        return PREFIX + "session:" + tenant + ":" + hex(sessionDigest);
+        return PREFIX + "session:" + tenantName(tenant) + ":" + hex(sessionDigest);
     }
 
     /**
@@ -119,12 +122,12 @@ public final class RedisKeys {
      * @param queryDigest hex digest of the agent, knowledge version and normalized query
      */
     public static String responseCache(String tenant, String queryDigest) {
-        return PREFIX + "cache:" + tenant + ":" + hex(queryDigest);
+        return PREFIX + "cache:" + tenantName(tenant) + ":" + hex(queryDigest);
     }
 
     /** A counter bumped by every ingestion of the tenant, part of the cache key of {@code rag} answers. */
     public static String knowledgeVersion(String tenant) {
-        return PREFIX + "kbver:" + tenant;
+        return PREFIX + "kbver:" + tenantName(tenant);
     }
 
     /**
@@ -167,8 +170,12 @@ public final class RedisKeys {
     /** Field of a usage hash holding the day's or month's cost over all agents. */
     public static final String USAGE_TOTAL_COST_FIELD = "total:cost_usd";
 
-    private static String tenantName(String tenant) {
-        if (tenant.isEmpty() || tenant.length() > 128 || !tenant.matches("[A-Za-z0-9._@-]+")) {
+    /**
+     * The tenant, if it is a valid tenant name: {@value #TENANT_PATTERN}. Every key naming a tenant
+     * checks it, so no client text shapes a key name.
+     */
+    public static String tenantName(String tenant) {
+        if (!tenant.matches(TENANT_PATTERN)) {
             throw new IllegalArgumentException("invalid tenant name");
         }
         return tenant;

@@ -21,6 +21,31 @@ class RedisKeysTest {
         assertThat(RedisKeys.requestIdOfChannel(RedisKeys.eventsChannel(ID))).isEqualTo(ID);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "",
+                "Acme",
+                "a:b",
+                "a}b",
+                "a b",
+                "-lead",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            })
+    void everyKeyNamingATenantRefusesWhatIsNotATenantName(String tenant) {
+        String digest = "0123456789abcdef0123456789abcdef";
+        for (Runnable key : java.util.List.<Runnable>of(
+                () -> RedisKeys.idempotency(tenant, digest),
+                () -> RedisKeys.session(tenant, digest),
+                () -> RedisKeys.responseCache(tenant, digest),
+                () -> RedisKeys.knowledgeVersion(tenant),
+                () -> RedisKeys.streamPermits(tenant),
+                () -> RedisKeys.usageDay(tenant, "2026-11-27"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(key::run).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(RedisKeys.knowledgeVersion("acme-2_b")).isEqualTo("agentic:kbver:acme-2_b");
+    }
+
     @Test
     void refusesToBuildKeysFromForeignIds() {
         assertThatThrownBy(() -> RedisKeys.request("x}{y")).isInstanceOf(IllegalArgumentException.class);

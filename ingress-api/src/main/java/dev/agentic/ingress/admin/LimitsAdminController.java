@@ -132,7 +132,7 @@ class LimitsAdminController {
             throw new ApiException(
                     HttpStatus.BAD_REQUEST,
                     "invalid_tenant",
-                    "A tenant name is 1 to 128 characters of letters, digits, '.', '_', '@' and '-'");
+                    "A tenant name is 1 to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentic.ingress.config;
 
+import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.RedisSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -44,7 +45,7 @@ public record IngressProperties(
 
             @DefaultValue("2s") Duration keyCacheTtl) {
         /** Tenant names end up in Redis key names: lowercase letters, digits, '-' and '_', at most 64. */
-        public static final String TENANT_PATTERN = "[a-z0-9][a-z0-9_-]{0,63}";
+        public static final String TENANT_PATTERN = RedisKeys.TENANT_PATTERN;
 
         public Security {
             if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofSeconds(10)) > 0) {
