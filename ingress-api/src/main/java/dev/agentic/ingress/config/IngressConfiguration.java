@@ -3,16 +3,20 @@ package dev.agentic.ingress.config;
 import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.UsageLedger;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class IngressConfiguration {
+    /** The ingress only reads the usage ledger; the retention of what it holds is the workers' setting. */
+    private static final Duration USAGE_RETENTION = Duration.ofDays(400);
 
     @Bean(destroyMethod = "shutdown")
     RedisClient redisClient(IngressProperties properties) {
@@ -45,6 +49,12 @@ class IngressConfiguration {
         return registry -> Gauge.builder("agentic.ingress.streams.active", subscriptions, Subscriptions::active)
                 .description("Streams (SSE and waiting JSON requests) relayed by this instance")
                 .register(registry);
+    }
+
+    /** Read by the budget check and the usage endpoint; workers write it (and set its retention). */
+    @Bean
+    UsageLedger usageLedger(StatefulRedisConnection<String, String> connection) {
+        return new UsageLedger(connection, USAGE_RETENTION);
     }
 
     @Bean

@@ -124,7 +124,7 @@ class DocumentController {
         // The tenant's budget and rate count ingestions as they count queries; a progress stream
         // holds one of its stream permits.
         limits.admitQuery(tenant).writeTo(response);
-        boolean stream = accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
+        boolean stream = SseRelay.wantsEventStream(accept);
         try (StreamPermit permit = stream ? limits.openStream(tenant) : StreamPermit.NONE) {
             admission.admit(job);
             try (EventCursor cursor = new EventCursor(job.id(), events, subscriptions, EventId.ZERO)) {

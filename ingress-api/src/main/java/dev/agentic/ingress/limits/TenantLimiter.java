@@ -58,13 +58,14 @@ public class TenantLimiter {
             StatefulRedisConnection<String, String> redis,
             LiveLimits live,
             StreamLeases streams,
+            UsageLedger ledger,
             Clock clock,
             MeterRegistry meters) {
         this.redisson = redisson;
         this.redis = redis;
         this.live = live;
         this.streams = streams;
-        this.ledger = new UsageLedger(redis, Duration.ofDays(400));
+        this.ledger = ledger;
         this.clock = clock;
         this.meters = meters;
     }

@@ -21,7 +21,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -131,7 +130,7 @@ class QueryController {
             } else {
                 accept(() -> queries.enqueue(job), job, tenant, idempotencyKey);
             }
-            if (wantsEventStream(accept)) {
+            if (SseRelay.wantsEventStream(accept)) {
                 sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response);
                 return null;
             }
@@ -170,9 +169,5 @@ class QueryController {
             Thread.currentThread().interrupt();
             throw ApiException.shuttingDown(id);
         }
-    }
-
-    static boolean wantsEventStream(@Nullable String accept) {
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
     }
 }

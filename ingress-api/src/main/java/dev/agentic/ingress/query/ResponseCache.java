@@ -5,12 +5,12 @@ import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventType;
 import dev.agentic.model.Job;
 import dev.agentic.model.MalformedWireDataException;
-import dev.agentic.model.RedisKeys;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.ResponseCacheKey;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,13 +58,7 @@ class ResponseCache {
         }
         Optional<CachedAnswer> found = Optional.empty();
         try {
-            long version = 0;
-            if (CachedAnswer.KNOWLEDGE_AGENTS.contains(job.agent())) {
-                String stored = redis.sync().get(RedisKeys.knowledgeVersion(job.tenant()));
-                version = stored == null ? 0 : Long.parseLong(stored);
-            }
-            String stored = redis.sync()
-                    .get(RedisKeys.responseCache(job.tenant(), CachedAnswer.digest(job.agent(), version, job.query())));
+            String stored = redis.sync().get(ResponseCacheKey.of(redis.sync(), job.tenant(), job.agent(), job.query()));
             if (stored != null) {
                 found = Optional.of(WireCodec.decodeCachedAnswer(stored));
             }

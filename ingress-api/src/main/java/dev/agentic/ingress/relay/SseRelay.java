@@ -14,8 +14,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,6 +52,11 @@ public class SseRelay {
      * @param acceptedAtMs when the request was accepted, for the time-to-first-token metric; 0 for
      *     a resumed stream
      */
+    /** Whether a request's {@code Accept} header asks for an event stream. */
+    public static boolean wantsEventStream(@Nullable String accept) {
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
+    }
+
     public void relay(String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");

@@ -5,9 +5,7 @@ import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.redis.UsageLedger;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -37,8 +35,8 @@ class UsageController {
     private final UsageLedger ledger;
     private final Clock clock;
 
-    UsageController(StatefulRedisConnection<String, String> redis, Clock clock) {
-        this.ledger = new UsageLedger(redis, Duration.ofDays(400));
+    UsageController(UsageLedger ledger, Clock clock) {
+        this.ledger = ledger;
         this.clock = clock;
     }
 

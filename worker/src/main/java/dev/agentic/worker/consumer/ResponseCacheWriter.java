@@ -2,8 +2,8 @@ package dev.agentic.worker.consumer;
 
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.Job;
-import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.ResponseCacheKey;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -64,12 +64,7 @@ public final class ResponseCacheWriter {
             return null;
         }
         try {
-            long version = 0;
-            if (CachedAnswer.KNOWLEDGE_AGENTS.contains(job.agent())) {
-                String stored = redis.sync().get(RedisKeys.knowledgeVersion(job.tenant()));
-                version = stored == null ? 0 : Long.parseLong(stored);
-            }
-            return RedisKeys.responseCache(job.tenant(), CachedAnswer.digest(job.agent(), version, job.query()));
+            return ResponseCacheKey.of(redis.sync(), job.tenant(), job.agent(), job.query());
         } catch (RedisException | NumberFormatException e) {
             log.debug("Query(id={}) not cacheable: {}", job.id(), e.getMessage());
             return null;
