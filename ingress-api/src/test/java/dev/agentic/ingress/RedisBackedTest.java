@@ -69,6 +69,7 @@ abstract class RedisBackedTest {
         registry.add("agentic.ingress.heartbeat", () -> "300ms");
         registry.add("agentic.ingress.default-deadline", () -> "20s");
         registry.add("agentic.ingress.disconnect-grace", () -> "1s");
+        registry.add("agentic.ingress.terminal-grace", () -> "1s");
         registry.add("agentic.security.bootstrap-key", () -> ADMIN_KEY);
         registry.add("agentic.security.key-cache-ttl", () -> "500ms");
     }

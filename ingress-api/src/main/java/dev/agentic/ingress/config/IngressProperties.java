@@ -142,6 +142,9 @@ public record IngressProperties(
      * @param ingestDeadline how long an ingestion job may wait and run
      * @param responseCache answer identical queries from the answers workers stored (clients opt out
      *     per request); off, every query goes to a worker
+     * @param terminalGrace how long past a request's deadline the ingress waits for a worker's
+     *     terminal event before it ends the request itself ({@code deadline_exceeded}); every stream
+     *     and JSON wait ends by deadline plus this
      */
     public record Ingress(
             @DefaultValue({"math", "general", "rag"}) @NotEmpty
@@ -159,7 +162,14 @@ public record IngressProperties(
             @DefaultValue("24h") Duration idempotencyTtl,
             @DefaultValue("true") boolean responseCache,
             @DefaultValue("1MB") DataSize maxDocumentSize,
-            @DefaultValue("10m") Duration ingestDeadline) {
+            @DefaultValue("10m") Duration ingestDeadline,
+            @DefaultValue("10s") Duration terminalGrace) {
+        public Ingress {
+            if (terminalGrace.isNegative()) {
+                throw new IllegalArgumentException("agentic.ingress.terminal-grace must not be negative");
+            }
+        }
+
         @Override
         public String toString() {
             return "Ingress[agents=" + agents + ", defaultAgent=" + defaultAgent + ", maxBodySize=" + maxBodySize

@@ -7,8 +7,8 @@ import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.query.QueryService;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.EventCursors;
 import dev.agentic.ingress.relay.SseRelay;
-import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
@@ -20,7 +20,6 @@ import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RequestId;
 import dev.agentic.model.WireCodec;
-import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,8 +63,7 @@ class DocumentController {
     private final Admission admission;
     private final TenantLimiter limits;
     private final JsonMapper json;
-    private final EventLog events;
-    private final Subscriptions subscriptions;
+    private final EventCursors cursors;
     private final SseRelay sse;
     private final Drain drain;
     private final IngressProperties.Ingress config;
@@ -76,8 +74,7 @@ class DocumentController {
             Admission admission,
             TenantLimiter limits,
             JsonMapper json,
-            EventLog events,
-            Subscriptions subscriptions,
+            EventCursors cursors,
             SseRelay sse,
             Drain drain,
             IngressProperties properties,
@@ -86,8 +83,7 @@ class DocumentController {
         this.admission = admission;
         this.limits = limits;
         this.json = json;
-        this.events = events;
-        this.subscriptions = subscriptions;
+        this.cursors = cursors;
         this.sse = sse;
         this.drain = drain;
         this.config = properties.ingress();
@@ -127,7 +123,7 @@ class DocumentController {
         boolean stream = SseRelay.wantsEventStream(accept);
         try (StreamPermit permit = stream ? limits.openStream(tenant) : StreamPermit.NONE) {
             admission.admit(job);
-            try (EventCursor cursor = new EventCursor(job.id(), events, subscriptions, EventId.ZERO)) {
+            try (EventCursor cursor = cursors.open(job.id(), EventId.ZERO, job.deadlineMs())) {
                 queries.enqueue(job);
                 if (stream) {
                     sse.relay(job.id(), cursor, job.createdAtMs(), response);

@@ -1,40 +1,37 @@
 package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.RequestExpiredException;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.EventType;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 
 /** For clients that want plain JSON: waits on the event stream and returns the whole answer. */
 final class AnswerCollector {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
     private AnswerCollector() {}
 
     /**
+     * Waits until the request's terminal event, which the cursor guarantees by the request's
+     * deadline plus the terminal grace.
+     *
      * @param id the request to wait for (a replayed idempotent request is not the job just built)
      * @param agent the agent named in the answer
      */
-    static Map<String, Object> await(String id, String agent, long deadlineMs, EventCursor cursor, Clock clock)
-            throws InterruptedException {
+    static Map<String, Object> await(String id, String agent, EventCursor cursor) throws InterruptedException {
         StringBuilder answer = new StringBuilder();
         Map<String, Object> metadata = new LinkedHashMap<>();
         while (true) {
-            long remaining = deadlineMs - clock.millis();
-            if (remaining <= 0) {
-                throw new ApiException(
-                        HttpStatus.GATEWAY_TIMEOUT,
-                        "deadline_exceeded",
-                        "No answer before the request's deadline",
-                        Map.of("id", id));
-            }
-            for (LoggedEvent event : cursor.next(Duration.ofMillis(Math.min(remaining, 5_000)))) {
+            for (LoggedEvent event : next(id, cursor)) {
                 Optional<EventType> type = EventType.fromWire(event.type());
                 if (type.isEmpty()) {
                     continue; // an event type from a newer worker: not part of the answer
@@ -56,6 +53,18 @@ final class AnswerCollector {
                     case StreamEvent.Metadata m -> metadata.putAll(m.values());
                 }
             }
+        }
+    }
+
+    private static List<LoggedEvent> next(String id, EventCursor cursor) throws InterruptedException {
+        try {
+            return cursor.next(WAIT);
+        } catch (RequestExpiredException e) {
+            throw new ApiException(
+                    HttpStatus.GATEWAY_TIMEOUT,
+                    RequestExpiredException.CODE,
+                    e.getMessage(),
+                    Map.of("id", id, "retryable", false));
         }
     }
 

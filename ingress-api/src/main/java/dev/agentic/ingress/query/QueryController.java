@@ -6,8 +6,8 @@ import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.EventCursors;
 import dev.agentic.ingress.relay.SseRelay;
-import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
@@ -20,7 +20,6 @@ import io.lettuce.core.RedisException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -48,35 +47,32 @@ class QueryController {
     private final QueryService queries;
     private final ResponseCache cache;
     private final EventLog events;
-    private final Subscriptions subscriptions;
+    private final EventCursors cursors;
     private final SseRelay sse;
     private final Drain drain;
     private final Admission admission;
     private final TenantLimiter limits;
     private final AdmissionTimer timer;
-    private final Clock clock;
 
     QueryController(
             QueryService queries,
             ResponseCache cache,
             EventLog events,
-            Subscriptions subscriptions,
+            EventCursors cursors,
             SseRelay sse,
             Drain drain,
             Admission admission,
             TenantLimiter limits,
-            AdmissionTimer timer,
-            Clock clock) {
+            AdmissionTimer timer) {
         this.limits = limits;
         this.timer = timer;
         this.queries = queries;
         this.cache = cache;
         this.events = events;
-        this.subscriptions = subscriptions;
+        this.cursors = cursors;
         this.sse = sse;
         this.drain = drain;
         this.admission = admission;
-        this.clock = clock;
     }
 
     @PostMapping(path = "/api/v1/query", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -121,14 +117,16 @@ class QueryController {
         timer.admitted(httpRequest);
         String id = existing.orElse(job.id());
         // Subscribe before the job exists, so not even its first event can slip past.
-        try (EventCursor cursor = new EventCursor(id, events, subscriptions, EventId.ZERO)) {
+        long deadlineMs =
+                existing.isPresent() ? EventCursors.deadlineOf(events.status(id), job.deadlineMs()) : job.deadlineMs();
+        try (EventCursor cursor = cursors.open(id, EventId.ZERO, deadlineMs)) {
             if (existing.isPresent()) {
                 response.setHeader(IDEMPOTENT_REPLAY_HEADER, "true");
             } else if (cached.isPresent()) {
                 response.setHeader(CACHE_HEADER, "hit");
                 accept(() -> cache.serve(job, cached.get()), job, tenant, idempotencyKey);
             } else {
-                accept(() -> queries.enqueue(job), job, tenant, idempotencyKey);
+                accept(() -> queries.enqueue(job, idempotencyKey), job, tenant, idempotencyKey);
             }
             if (SseRelay.wantsEventStream(accept)) {
                 sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response);
@@ -150,7 +148,10 @@ class QueryController {
         }
     }
 
-    /** Accepts the job (queues it or answers it from the cache); a key claimed for it is given back on failure. */
+    /**
+     * Accepts the job (queues it or answers it from the cache); a key claimed for it is given back
+     * when nothing was accepted (a Redis failure before the job is queued), never once it is.
+     */
     private void accept(Runnable acceptance, Job job, String tenant, @Nullable String idempotencyKey) {
         try {
             acceptance.run();
@@ -162,12 +163,15 @@ class QueryController {
         }
     }
 
+    /** Waits for the answer; once the job is queued, every failure is a 202 with the id, never a 5xx. */
     private Map<String, Object> awaitAnswer(Job job, String id, EventCursor cursor) {
         try (Drain.Registration registration = drain.register()) {
-            return AnswerCollector.await(id, job.agent(), job.deadlineMs(), cursor, clock);
+            return AnswerCollector.await(id, job.agent(), cursor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.shuttingDown(id);
+            throw QueryService.accepted(id, "this instance is shutting down");
+        } catch (RedisException e) {
+            throw QueryService.accepted(id, "the connection to the queue was lost while waiting");
         }
     }
 }

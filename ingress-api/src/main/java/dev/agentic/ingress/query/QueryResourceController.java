@@ -4,8 +4,8 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.EventCursor;
+import dev.agentic.ingress.relay.EventCursors;
 import dev.agentic.ingress.relay.SseRelay;
-import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
@@ -17,6 +17,7 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.redis.Appended;
 import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -38,22 +39,25 @@ import tools.jackson.databind.json.JsonMapper;
 @RequiresRole(Role.USER)
 class QueryResourceController {
     private final EventLog events;
-    private final Subscriptions subscriptions;
+    private final EventCursors cursors;
     private final SseRelay sse;
     private final IngressProperties.Ingress config;
     private final JsonMapper json;
     private final TenantLimiter limits;
+    private final Clock clock;
 
     QueryResourceController(
             EventLog events,
-            Subscriptions subscriptions,
+            EventCursors cursors,
             SseRelay sse,
             IngressProperties properties,
             JsonMapper json,
-            TenantLimiter limits) {
+            TenantLimiter limits,
+            Clock clock) {
+        this.clock = clock;
         this.limits = limits;
         this.events = events;
-        this.subscriptions = subscriptions;
+        this.cursors = cursors;
         this.sse = sse;
         this.config = properties.ingress();
         this.json = json;
@@ -87,7 +91,7 @@ class QueryResourceController {
             @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
             @RequestParam(value = "after", required = false) @Nullable String after,
             HttpServletResponse response) {
-        visible(id, caller);
+        Map<String, String> hash = visible(id, caller);
         EventId from = resumePoint(lastEventId != null ? lastEventId : after);
         if (!events.hasLog(id)) {
             throw new ApiException(
@@ -96,7 +100,7 @@ class QueryResourceController {
                     "The events of query '" + id + "' are no longer kept (retention " + config.eventRetention() + ")");
         }
         try (StreamPermit permit = limits.openStream(caller.tenant());
-                EventCursor cursor = new EventCursor(id, events, subscriptions, from)) {
+                EventCursor cursor = cursors.open(id, from, deadlineOf(hash))) {
             sse.relay(id, cursor, 0, response);
         }
     }
@@ -115,6 +119,12 @@ class QueryResourceController {
                 id,
                 "status",
                 events.status(id).getOrDefault(RedisKeys.STATUS_FIELD, hash.get(RedisKeys.STATUS_FIELD))));
+    }
+
+    /** The request's deadline; a hash without one gets the longest a client may ask for, from now. */
+    private long deadlineOf(Map<String, String> hash) {
+        return EventCursors.deadlineOf(
+                hash, clock.millis() + config.maxDeadline().toMillis());
     }
 
     /**

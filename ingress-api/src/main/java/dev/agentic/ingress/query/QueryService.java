@@ -6,6 +6,7 @@ import dev.agentic.model.Digests;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.redis.EventLog;
@@ -23,6 +24,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -176,7 +178,7 @@ public class QueryService {
                     "Idempotency-Key must be 1 to 255 visible ASCII characters"));
         }
         String redisKey = RedisKeys.idempotency(tenant, Digests.sha256Hex(key));
-        String claim = newId + "|" + clock.millis();
+        String claim = new Claim(newId, clock.millis(), false).value();
         String set = redis.sync().set(redisKey, claim, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
         if ("OK".equals(set)) {
             return Optional.empty();
@@ -186,12 +188,11 @@ public class QueryService {
             if (current == null) {
                 return claimIdempotencyKey(tenant, key, newId); // expired just now
             }
-            String existingId =
-                    current.substring(0, current.indexOf('|') < 0 ? current.length() : current.indexOf('|'));
-            if (RequestId.isValid(existingId) && !events.status(existingId).isEmpty()) {
-                return Optional.of(existingId);
+            Claim existing = Claim.parse(current);
+            if (isLive(existing)) {
+                return Optional.of(existing.id());
             }
-            if (claimAge(current).compareTo(IDEMPOTENCY_CLAIM_GRACE) > 0) {
+            if (clock.millis() - existing.atMs() > IDEMPOTENCY_CLAIM_GRACE.toMillis()) {
                 // Its POST failed before queuing (Redis went down, the instance died): take it over.
                 if (takeOver(redisKey, current, claim)) {
                     return Optional.empty();
@@ -202,9 +203,40 @@ public class QueryService {
         }
     }
 
-    private Duration claimAge(String claim) {
-        int bar = claim.indexOf('|');
-        return Duration.ofMillis(clock.millis() - (bar < 0 ? 0 : Long.parseLong(claim.substring(bar + 1))));
+    /**
+     * Whether a claimed key stands for a request that exists or may still run: its request is
+     * recorded, or its job was queued and its deadline (plus the grace) has not passed.
+     */
+    private boolean isLive(Claim claim) {
+        if (!RequestId.isValid(claim.id())) {
+            return false;
+        }
+        boolean mayRun = claim.queued()
+                && clock.millis() <= claim.atMs() + config.terminalGrace().toMillis();
+        return mayRun || !events.status(claim.id()).isEmpty();
+    }
+
+    /**
+     * An Idempotency-Key's value: the request id, and either when it was claimed or, once its job
+     * is queued, the request's deadline ({@code id|millis} or {@code id|deadline|q}).
+     */
+    record Claim(String id, long atMs, boolean queued) {
+        private static final String QUEUED = "q";
+
+        static Claim parse(String value) {
+            String[] parts = value.split("\\|", -1);
+            long at = 0;
+            try {
+                at = parts.length > 1 ? Long.parseLong(parts[1]) : 0;
+            } catch (NumberFormatException e) {
+                // a malformed claim is old: taken over
+            }
+            return new Claim(parts[0], at, parts.length > 2 && QUEUED.equals(parts[2]));
+        }
+
+        String value() {
+            return id + "|" + atMs + (queued ? "|" + QUEUED : "");
+        }
     }
 
     private static void pauseForClaim() {
@@ -241,10 +273,17 @@ public class QueryService {
     }
 
     /**
-     * Records the request and puts its job on the queue. If the job cannot be queued the request is
-     * closed with an error and the client gets 503: nothing is half-accepted.
+     * Puts the job on its queue, then records its request. A failure before the job is queued is
+     * a {@link RedisException} (nothing was accepted: 503); after it, the request runs, and the
+     * client gets 202 with its id ({@link #accepted}). The key claimed for the request is marked
+     * queued first, so a retry with it returns this request even before a worker records it.
+     *
+     * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
      */
-    public void enqueue(Job job) {
+    public void enqueue(Job job, @Nullable String idempotencyKey) {
+        if (idempotencyKey != null) {
+            markQueued(job, idempotencyKey);
+        }
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
         JobQueue.enqueue(redis.sync(), job);
@@ -254,11 +293,41 @@ public class QueryService {
             log.warn(
                     "Query(id={}) queued, but its request could not be written: {}; the worker will",
                     job.id(),
-                    e.getMessage());
-            throw e;
+                    LogText.safe(String.valueOf(e.getMessage())));
+            throw accepted(job.id(), "its stream could not be started");
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
+    }
+
+    /** {@link #enqueue(Job, String)} without an Idempotency-Key. */
+    public void enqueue(Job job) {
+        enqueue(job, null);
+    }
+
+    private void markQueued(Job job, String key) {
+        String redisKey = RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(key));
+        redis.sync()
+                .set(
+                        redisKey,
+                        new Claim(job.id(), job.deadlineMs(), true).value(),
+                        SetArgs.Builder.xx().keepttl());
+    }
+
+    /**
+     * The answer to a client whose request is queued and runs, but which this response cannot
+     * follow: 202 with the request's id and where to poll or stream it. Never a 5xx, which would
+     * invite a retry that runs the query twice.
+     */
+    public static ApiException accepted(String id, String why) {
+        String status = "/api/v1/queries/" + id;
+        return new ApiException(
+                HttpStatus.ACCEPTED,
+                "accepted",
+                "The query was accepted and runs, but " + why + ": poll GET " + status + " or stream GET " + status
+                        + "/events",
+                Map.of("id", id, "status_url", status, "events_url", status + "/events", "retryable", false),
+                Map.of(HttpHeaders.LOCATION, status, "X-Request-Id", id));
     }
 
     private ApiException refused(ApiException e) {

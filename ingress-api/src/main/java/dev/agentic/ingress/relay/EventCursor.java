@@ -2,7 +2,10 @@ package dev.agentic.ingress.relay;
 
 import dev.agentic.model.EventId;
 import dev.agentic.model.LoggedEvent;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.StreamEvent;
 import dev.agentic.redis.EventLog;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +18,12 @@ import java.util.concurrent.TimeUnit;
  * then takes live messages; a live message whose previous id is not the last one delivered reveals
  * a gap (pub/sub is at-most-once), which is filled from the log. Events are delivered in log order
  * with no gap and no duplicate.
+ *
+ * <p>It also bounds the wait: once {@code endByMs} (the request's deadline plus the terminal grace)
+ * has passed without a terminal event, it ends the request itself with {@code error}
+ * {@code deadline_exceeded} through {@link EventLog#end} and delivers whichever terminal event the
+ * log holds then (the emit script keeps exactly one: a worker's written meanwhile wins). When the
+ * request's hash and log are gone, it throws {@link RequestExpiredException}.
  */
 public final class EventCursor implements AutoCloseable {
     /** Live messages waiting for the client; beyond this, they are dropped and read from the log. */
@@ -26,23 +35,31 @@ public final class EventCursor implements AutoCloseable {
     private final EventLog log;
     private final BlockingQueue<LoggedEvent> live = new LinkedBlockingQueue<>(LIVE_CAPACITY);
     private final Subscriptions.Subscription subscription;
+    private final long endByMs;
+    private final Clock clock;
     private EventId last;
     private boolean logHasMore = true;
     private boolean finished;
 
     /**
      * @param after deliver only events after this id ({@link EventId#ZERO} for all)
+     * @param endByMs epoch millis by which the request must have its terminal event (its deadline
+     *     plus the grace), after which this cursor ends it
      */
-    public EventCursor(String requestId, EventLog log, Subscriptions subscriptions, EventId after) {
+    EventCursor(String requestId, EventLog log, Subscriptions subscriptions, EventId after, long endByMs, Clock clock) {
         this.requestId = requestId;
         this.log = log;
         this.last = after;
+        this.endByMs = endByMs;
+        this.clock = clock;
         this.subscription = subscriptions.subscribe(requestId, live::offer);
     }
 
     /**
      * The next events, waiting up to {@code wait} for one. An empty list means nothing happened
      * within the wait (time for a heartbeat). After the terminal event it returns nothing more.
+     *
+     * @throws RequestExpiredException when the request is overdue and its log is gone
      */
     public List<LoggedEvent> next(Duration wait) throws InterruptedException {
         if (finished) {
@@ -51,7 +68,11 @@ public final class EventCursor implements AutoCloseable {
         if (logHasMore) {
             return readLog();
         }
-        long deadline = System.nanoTime() + wait.toNanos();
+        long untilEnd = endByMs - clock.millis();
+        if (untilEnd <= 0) {
+            return endOverdue();
+        }
+        long deadline = System.nanoTime() + Math.min(wait.toNanos(), TimeUnit.MILLISECONDS.toNanos(untilEnd));
         while (true) {
             LoggedEvent event = live.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (event == null) {
@@ -70,6 +91,35 @@ public final class EventCursor implements AutoCloseable {
 
     public boolean isFinished() {
         return finished;
+    }
+
+    /** Whether the request is past its deadline plus grace without a terminal event delivered. */
+    public boolean isOverdue() {
+        return !finished && clock.millis() >= endByMs;
+    }
+
+    private List<LoggedEvent> endOverdue() {
+        log.end(requestId, overdue());
+        List<LoggedEvent> page = readLog();
+        if (page.isEmpty() && !finished) {
+            if (hasEnded()) {
+                finished = true; // resumed after its terminal event: nothing more to deliver
+                return page;
+            }
+            // No terminal although the request is ended or unknown: its hash and log are gone.
+            throw new RequestExpiredException(requestId);
+        }
+        return page;
+    }
+
+    private boolean hasEnded() {
+        String status = log.status(requestId).get(RedisKeys.STATUS_FIELD);
+        return "done".equals(status) || "error".equals(status);
+    }
+
+    private static StreamEvent.Error overdue() {
+        return new StreamEvent.Error(
+                "deadline_exceeded", "No answer by the request's deadline; the ingress ended it", false);
     }
 
     private List<LoggedEvent> readLog() {

@@ -45,6 +45,11 @@ public class SseRelay {
                 .register(meters);
     }
 
+    /** Whether a request's {@code Accept} header asks for an event stream. */
+    public static boolean wantsEventStream(@Nullable String accept) {
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
+    }
+
     /**
      * Sends the 200 and relays until the terminal event, a client disconnect (then the request
      * waits for a resume, see {@link DisconnectWatch}), a Redis failure or a drain.
@@ -52,11 +57,6 @@ public class SseRelay {
      * @param acceptedAtMs when the request was accepted, for the time-to-first-token metric; 0 for
      *     a resumed stream
      */
-    /** Whether a request's {@code Accept} header asks for an event stream. */
-    public static boolean wantsEventStream(@Nullable String accept) {
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains(MediaType.TEXT_EVENT_STREAM_VALUE);
-    }
-
     public void relay(String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
@@ -72,6 +72,9 @@ public class SseRelay {
         } catch (IOException e) {
             log.debug("Query(id={}) client went away: {}", requestId, e.getMessage());
             disconnects.detached(requestId, attachment);
+        } catch (RequestExpiredException e) {
+            log.warn("Query(id={}) stream ended: the request's status and events are gone", requestId);
+            client.writeQuietly(errorFrame(RequestExpiredException.CODE, e.getMessage(), false));
         } catch (RedisException e) {
             log.warn("Query(id={}) stream ended: Redis unavailable: {}", requestId, e.getMessage());
             client.writeQuietly(
@@ -143,6 +146,10 @@ public class SseRelay {
 
     /** An {@code error} frame that is not in the log (the log is what failed); it has no id. */
     static String errorFrame(String code, String message) {
-        return frame("", "error", WireCodec.encodeData(new StreamEvent.Error(code, message, true)));
+        return errorFrame(code, message, true);
+    }
+
+    static String errorFrame(String code, String message, boolean retryable) {
+        return frame("", "error", WireCodec.encodeData(new StreamEvent.Error(code, message, retryable)));
     }
 }

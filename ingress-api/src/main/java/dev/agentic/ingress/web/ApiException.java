@@ -57,15 +57,6 @@ public class ApiException extends RuntimeException {
                 Map.of("retryable", true));
     }
 
-    /** Drained while a JSON client waited: the request goes on, the client can poll it. */
-    public static ApiException shuttingDown(String id) {
-        return new ApiException(
-                HttpStatus.SERVICE_UNAVAILABLE,
-                "shutting_down",
-                "This instance is shutting down; the request goes on: poll GET /api/v1/queries/" + id,
-                Map.of("retryable", true, "id", id));
-    }
-
     public HttpStatus status() {
         return status;
     }
