@@ -36,11 +36,18 @@ import org.springframework.stereotype.Service;
  * compared by its SHA-256 in constant time. Lookups are cached for {@code
  * agentic.security.key-cache-ttl} (at most 10 s), which bounds how long a revoked key keeps working on
  * another instance; on the instance that revokes it, it stops at once.
+ *
+ * <p>Ids that name no key are cached too, for the same time, in a separate bounded set: presenting
+ * one again costs no Redis lookup, and a flood of random ids (guessable input) only ever evicts other
+ * unknown ids, never a known key.
  */
 @Service
 class ApiKeys implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
     private static final int MAX_CACHED = 10_000;
+    /** Unknown ids remembered at most; beyond, the oldest half is forgotten. */
+    static final int MAX_UNKNOWN = 10_000;
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CREATE_IF_ABSENT = """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'hash') or '' end
@@ -54,8 +61,9 @@ class ApiKeys implements ApplicationRunner {
     private final Clock clock;
     private final @Nullable Bootstrap bootstrap;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final UnknownIds unknown = new UnknownIds(MAX_UNKNOWN);
 
-    private record Cached(@Nullable ApiKey key, long expiresAtNanos) {}
+    private record Cached(ApiKey key, long expiresAtNanos) {}
 
     private record Bootstrap(ApiKey.Presented key, String tenant) {}
 
@@ -122,6 +130,7 @@ class ApiKeys implements ApplicationRunner {
         if (key == null && bootstrap != null && bootstrap.key().id().equals(presented.id())) {
             ensureBootstrapKey();
             cache.remove(presented.id());
+            unknown.forget(presented.id());
             key = lookup(presented.id());
         }
         if (key == null || key.revoked() || !hashMatches(key, presented.secret())) {
@@ -142,11 +151,20 @@ class ApiKeys implements ApplicationRunner {
         if (cached != null && cached.expiresAtNanos() - now > 0) {
             return cached.key();
         }
-        ApiKey key = read(id);
-        if (cache.size() >= MAX_CACHED) {
-            cache.clear(); // ids are guessable input: never let the cache grow without bound
+        if (unknown.contains(id, now)) {
+            return null;
         }
-        cache.put(id, new Cached(key, now + config.keyCacheTtl().toNanos()));
+        ApiKey key = read(id);
+        long expiresAt = now + config.keyCacheTtl().toNanos();
+        if (key == null) {
+            unknown.add(id, expiresAt);
+            cache.remove(id);
+            return null;
+        }
+        if (cache.size() >= MAX_CACHED) {
+            cache.clear(); // only stored keys get here: a flood of unknown ids cannot fill it
+        }
+        cache.put(id, new Cached(key, expiresAt));
         return key;
     }
 
@@ -161,6 +179,7 @@ class ApiKeys implements ApplicationRunner {
         if (store(id, tenant, roles, agents, name, Digests.sha256Hex(secret)) != null) {
             return create(tenant, roles, agents, name); // a 64-bit id collided: draw again
         }
+        unknown.forget(id);
         ApiKey stored = read(id);
         log.info("ApiKeys(id={}, tenant={}, roles={}) created", id, tenant, roles);
         return new Created(ApiKey.PREFIX + id + "_" + secret, Objects.requireNonNull(stored));
