@@ -1,6 +1,7 @@
 package dev.agentic.ingress.limits;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -62,7 +63,7 @@ public class LiveLimits implements AutoCloseable {
         try {
             refresh();
         } catch (RedisException e) {
-            log.debug("live limits not read: {}", e.getMessage());
+            log.debug("live limits not read: {}", LogText.safe(String.valueOf(e.getMessage())));
         } catch (RuntimeException e) {
             log.warn("live limits not read", e);
         }

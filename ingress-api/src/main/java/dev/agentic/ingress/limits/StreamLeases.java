@@ -2,6 +2,7 @@ package dev.agentic.ingress.limits;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,7 +72,7 @@ class StreamLeases implements AutoCloseable {
             }
             return permitId == null ? null : hold(new Held(tenant, permitId, semaphore));
         } catch (RedisException e) {
-            log.warn("Redis unavailable to the stream limiter: {}", e.getMessage());
+            log.warn("Redis unavailable to the stream limiter: {}", LogText.safe(String.valueOf(e.getMessage())));
             throw ApiException.redisUnavailable();
         }
     }
@@ -108,7 +109,7 @@ class StreamLeases implements AutoCloseable {
             log.info(
                     "Stream permit of tenant {} not released ({}); it expires within {}",
                     permit.tenant(),
-                    e.getMessage(),
+                    LogText.safe(String.valueOf(e.getMessage())),
                     lease);
         }
     }
@@ -137,7 +138,7 @@ class StreamLeases implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                log.debug("stream permit not renewed: {}", e.getMessage());
+                log.debug("stream permit not renewed: {}", LogText.safe(String.valueOf(e.getMessage())));
             }
         });
     }

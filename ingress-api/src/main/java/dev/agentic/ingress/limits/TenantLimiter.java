@@ -1,6 +1,7 @@
 package dev.agentic.ingress.limits;
 
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.UsageLedger;
 import io.lettuce.core.ScoredValue;
@@ -247,7 +248,7 @@ public class TenantLimiter {
     }
 
     private static ApiException unavailable(RedisException e) {
-        log.warn("Redis unavailable to the limiter: {}", e.getMessage());
+        log.warn("Redis unavailable to the limiter: {}", LogText.safe(String.valueOf(e.getMessage())));
         return ApiException.redisUnavailable();
     }
 }

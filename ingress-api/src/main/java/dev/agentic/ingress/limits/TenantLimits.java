@@ -1,6 +1,7 @@
 package dev.agentic.ingress.limits;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.LogText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public record TenantLimits(
         try {
             return Math.max(min, Long.parseLong(value.strip()));
         } catch (NumberFormatException e) {
-            log.warn("ignoring bad live limit {}={}", knob, value);
+            log.warn("ignoring bad live limit {}={}", knob, LogText.safe(value));
             return fallback;
         }
     }
@@ -124,7 +125,7 @@ public record TenantLimits(
             double usd = Double.parseDouble(value.strip());
             return usd >= 0 && Double.isFinite(usd) ? usd : fallback;
         } catch (NumberFormatException e) {
-            log.warn("ignoring bad live limit {}={}", knob, value);
+            log.warn("ignoring bad live limit {}={}", knob, LogText.safe(value));
             return fallback;
         }
     }

@@ -4,6 +4,7 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventType;
 import dev.agentic.model.Job;
+import dev.agentic.model.LogText;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
@@ -65,7 +66,7 @@ class ResponseCache {
         } catch (RedisException | NumberFormatException | MalformedWireDataException e) {
             // The cache only saves work: without it the query goes to a worker (and a dead Redis
             // gets its 503 from the admission that follows).
-            log.warn("Query(id={}) not looked up in the response cache: {}", job.id(), e.toString());
+            log.warn("Query(id={}) not looked up in the response cache: {}", job.id(), LogText.safe(e.toString()));
         }
         meters.counter("agentic.ingress.cache", "agent", job.agent(), "result", found.isPresent() ? "hit" : "miss")
                 .increment();

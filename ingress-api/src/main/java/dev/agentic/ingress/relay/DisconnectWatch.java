@@ -1,6 +1,7 @@
 package dev.agentic.ingress.relay;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.redis.EventLog;
@@ -72,7 +73,10 @@ public class DisconnectWatch implements AutoCloseable {
                                 false));
             }
         } catch (RuntimeException e) {
-            log.warn("Query(id={}) disconnect check failed: {}", requestId, e.getMessage());
+            log.warn(
+                    "Query(id={}) disconnect check failed: {}",
+                    requestId,
+                    LogText.safe(String.valueOf(e.getMessage())));
         }
     }
 

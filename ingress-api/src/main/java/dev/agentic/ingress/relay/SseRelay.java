@@ -2,6 +2,7 @@ package dev.agentic.ingress.relay;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.EventType;
+import dev.agentic.model.LogText;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
@@ -70,13 +71,16 @@ public class SseRelay {
             client.write("retry: 2000\n\n");
             pump(cursor, acceptedAtMs, client);
         } catch (IOException e) {
-            log.debug("Query(id={}) client went away: {}", requestId, e.getMessage());
+            log.debug("Query(id={}) client went away: {}", requestId, LogText.safe(String.valueOf(e.getMessage())));
             disconnects.detached(requestId, attachment);
         } catch (RequestExpiredException e) {
             log.warn("Query(id={}) stream ended: the request's status and events are gone", requestId);
             client.writeQuietly(errorFrame(RequestExpiredException.CODE, e.getMessage(), false));
         } catch (RedisException e) {
-            log.warn("Query(id={}) stream ended: Redis unavailable: {}", requestId, e.getMessage());
+            log.warn(
+                    "Query(id={}) stream ended: Redis unavailable: {}",
+                    requestId,
+                    LogText.safe(String.valueOf(e.getMessage())));
             client.writeQuietly(
                     errorFrame("redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID"));
         } catch (InterruptedException e) {
@@ -107,7 +111,7 @@ public class SseRelay {
             try {
                 write(text);
             } catch (IOException | RuntimeException e) {
-                log.debug("could not write final frame: {}", e.getMessage());
+                log.debug("could not write final frame: {}", LogText.safe(String.valueOf(e.getMessage())));
             }
         }
     }

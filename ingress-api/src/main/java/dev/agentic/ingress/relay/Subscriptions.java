@@ -1,5 +1,6 @@
 package dev.agentic.ingress.relay;
 
+import dev.agentic.model.LogText;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.RedisKeys;
@@ -80,7 +81,7 @@ public final class Subscriptions implements AutoCloseable {
             try {
                 connection.async().unsubscribe(channel);
             } catch (RuntimeException e) {
-                log.debug("unsubscribe {} failed: {}", channel, e.getMessage());
+                log.debug("unsubscribe {} failed: {}", channel, LogText.safe(String.valueOf(e.getMessage())));
             }
             return null;
         });
@@ -95,7 +96,10 @@ public final class Subscriptions implements AutoCloseable {
             LoggedEvent event = WireCodec.decodeLiveMessage(message);
             targets.forEach(listener -> listener.accept(event));
         } catch (MalformedWireDataException e) {
-            log.warn("ignoring malformed live message on {}: {}", channel, e.getMessage());
+            log.warn(
+                    "ignoring malformed live message on {}: {}",
+                    LogText.safe(channel),
+                    LogText.safe(String.valueOf(e.getMessage())));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.agentic.ingress.security;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Digests;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -93,7 +94,9 @@ class ApiKeys implements ApplicationRunner {
         try {
             ensureBootstrapKey();
         } catch (RedisException e) {
-            log.warn("ApiKeys bootstrap key not written yet (Redis: {}); its first use will", e.getMessage());
+            log.warn(
+                    "ApiKeys bootstrap key not written yet (Redis: {}); its first use will",
+                    LogText.safe(String.valueOf(e.getMessage())));
         }
     }
 
@@ -181,7 +184,7 @@ class ApiKeys implements ApplicationRunner {
         }
         unknown.forget(id);
         ApiKey stored = read(id);
-        log.info("ApiKeys(id={}, tenant={}, roles={}) created", id, tenant, roles);
+        log.info("ApiKeys(id={}, tenant={}, roles={}) created", id, LogText.safe(tenant), roles);
         return new Created(ApiKey.PREFIX + id + "_" + secret, Objects.requireNonNull(stored));
     }
 
@@ -253,7 +256,7 @@ class ApiKeys implements ApplicationRunner {
                     hash.containsKey("revoked_ms") ? Long.parseLong(hash.get("revoked_ms")) : null,
                     hash.get("hash"));
         } catch (IllegalArgumentException e) {
-            log.warn("ApiKeys(id={}) unreadable record ignored: {}", id, e.getMessage());
+            log.warn("ApiKeys(id={}) unreadable record ignored: {}", id, LogText.safe(String.valueOf(e.getMessage())));
             return null;
         }
     }

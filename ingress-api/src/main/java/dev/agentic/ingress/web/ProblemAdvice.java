@@ -1,5 +1,6 @@
 package dev.agentic.ingress.web;
 
+import dev.agentic.model.LogText;
 import io.lettuce.core.RedisException;
 import java.net.URI;
 import java.util.stream.Collectors;
@@ -48,7 +49,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(RedisException.class)
     ResponseEntity<ProblemDetail> redis(RedisException e) {
-        log.warn("Redis unavailable: {}", e.getMessage());
+        log.warn("Redis unavailable: {}", LogText.safe(String.valueOf(e.getMessage())));
         return api(ApiException.redisUnavailable());
     }
 
@@ -60,7 +61,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
-        log.error("unexpected failure", e);
+        log.error("unexpected failure", SafeTrace.of(e));
         return ResponseEntity.internalServerError()
                 .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "An unexpected error occurred"));
     }
