@@ -102,7 +102,8 @@ final class Stack implements AutoCloseable {
                         .awaitHealthy(
                                 "http://127.0.0.1:" + workerPorts.get(i) + "/actuator/health/readiness", START_TIMEOUT);
             }
-            nginx = NginxServer.start(root().resolve("nginx/agentic.conf.template"), ingressPorts);
+            nginx = NginxServer.start(
+                    root().resolve("nginx/agentic.conf.template"), ingressPorts, NginxServer.ClientLimits.TEST_STACK);
             started.add(nginx);
             client = new RedisSettings(redis.uri(), Duration.ofSeconds(5), Duration.ofSeconds(2)).createClient();
             connection = client.connect();

@@ -25,12 +25,39 @@ public final class NginxServer implements AutoCloseable {
         this.prefix = prefix;
     }
 
+    /**
+     * What one client address may send through Nginx (the template's {@code CLIENT_*} placeholders);
+     * beyond it Nginx answers 429 problem+json before anything reaches the ingress.
+     *
+     * @param requestsPerSecond average requests per second
+     * @param burst requests above the rate accepted at once
+     * @param connections connections held at once (open streams included)
+     */
+    public record ClientLimits(int requestsPerSecond, int burst, int connections) {
+        /** The defaults {@code bin/agentic} renders (docs/security.md). */
+        public static final ClientLimits DEFAULTS = new ClientLimits(1000, 2000, 5000);
+
+        /** For test stacks whose load all comes from 127.0.0.1: far above any of them. */
+        public static final ClientLimits TEST_STACK = new ClientLimits(100_000, 100_000, 15_000);
+
+        public ClientLimits {
+            if (requestsPerSecond < 1 || burst < 0 || connections < 1) {
+                throw new IllegalArgumentException("client limits must be positive");
+            }
+        }
+    }
+
+    /** Nginx with the {@link ClientLimits#DEFAULTS}. */
     public static NginxServer start(Path template, List<Integer> upstreamPorts) {
+        return start(template, upstreamPorts, ClientLimits.DEFAULTS);
+    }
+
+    public static NginxServer start(Path template, List<Integer> upstreamPorts, ClientLimits limits) {
         Path nginx = Binaries.require("nginx", "nginx-light");
         int port = FreePorts.next();
         try {
             Path prefix = Files.createTempDirectory("agentic-nginx-");
-            Path conf = render(template, prefix, port, upstreamPorts);
+            Path conf = render(template, prefix, port, upstreamPorts, limits);
             Process process = new ProcessBuilder(nginx.toString(), "-p", prefix.toString(), "-c", conf.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(prefix.resolve("stdout.log").toFile())
@@ -48,7 +75,8 @@ public final class NginxServer implements AutoCloseable {
     }
 
     /** Fills the template's placeholders; the same ones {@code bin/agentic} fills. */
-    static Path render(Path template, Path prefix, int port, List<Integer> upstreamPorts) throws IOException {
+    static Path render(Path template, Path prefix, int port, List<Integer> upstreamPorts, ClientLimits limits)
+            throws IOException {
         Path tmp = Files.createDirectories(prefix.resolve("tmp"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         String servers = upstreamPorts.stream()
@@ -57,7 +85,10 @@ public final class NginxServer implements AutoCloseable {
         String conf = Files.readString(template)
                 .replace("{{PREFIX}}", prefix.toString())
                 .replace("{{LISTEN}}", "127.0.0.1:" + port)
-                .replace("{{UPSTREAM_SERVERS}}", servers);
+                .replace("{{UPSTREAM_SERVERS}}", servers)
+                .replace("{{CLIENT_RATE}}", String.valueOf(limits.requestsPerSecond()))
+                .replace("{{CLIENT_BURST}}", String.valueOf(limits.burst()))
+                .replace("{{CLIENT_CONNECTIONS}}", String.valueOf(limits.connections()));
         return Files.writeString(prefix.resolve("nginx.conf"), conf);
     }
 

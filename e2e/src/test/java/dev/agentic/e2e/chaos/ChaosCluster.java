@@ -138,7 +138,8 @@ final class ChaosCluster implements AutoCloseable {
         }
         nginx = NginxServer.start(
                 root().resolve("nginx/agentic.conf.template"),
-                ingresses.stream().map(i -> i.port).toList());
+                ingresses.stream().map(i -> i.port).toList(),
+                NginxServer.ClientLimits.TEST_STACK);
         trackNginx();
     }
 
