@@ -122,6 +122,11 @@ final class ChaosClient implements Runnable {
                     trace.accepted(id, now);
                     requestId = id;
                     read(stream, trace, cursor);
+                } else if (status == 202 && stream.header("X-Request-Id") != null) {
+                    // Accepted, but the POST could not follow it (Redis failed after the enqueue): resume it.
+                    trace.attempt("POST", now, "202 accepted");
+                    requestId = stream.header("X-Request-Id");
+                    trace.accepted(requestId, now);
                 } else {
                     String text = abbreviate(bodyQuietly(stream));
                     trace.attempt("POST", now, status + " " + text);
