@@ -93,11 +93,6 @@ public final class EventCursor implements AutoCloseable {
         return finished;
     }
 
-    /** Whether the request is past its deadline plus grace without a terminal event delivered. */
-    public boolean isOverdue() {
-        return !finished && clock.millis() >= endByMs;
-    }
-
     private List<LoggedEvent> endOverdue() {
         log.end(requestId, overdue());
         List<LoggedEvent> page = readLog();

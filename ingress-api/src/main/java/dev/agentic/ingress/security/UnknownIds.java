@@ -45,8 +45,4 @@ final class UnknownIds {
     synchronized void forget(String id) {
         expiries.remove(id);
     }
-
-    synchronized int size() {
-        return expiries.size();
-    }
 }
