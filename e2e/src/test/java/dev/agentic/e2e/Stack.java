@@ -27,6 +27,10 @@ final class Stack implements AutoCloseable {
     final ServiceProcess llm;
     final List<ServiceProcess> workers = new ArrayList<>();
     final List<ServiceProcess> ingresses = new ArrayList<>();
+    /** Each worker's management port and each ingress instance's own port, in start order. */
+    final List<Integer> workerPorts = new ArrayList<>();
+
+    final List<Integer> ingressPorts = new ArrayList<>();
     final NginxServer nginx;
     final RedisClient client;
     final StatefulRedisConnection<String, String> connection;
@@ -43,6 +47,18 @@ final class Stack implements AutoCloseable {
      * @param ingressArgs more arguments for every ingress instance (e.g. admission thresholds)
      */
     Stack(int ingressCount, int workerCount, int workerConcurrency, List<String> ingressArgs) {
+        this(ingressCount, workerCount, workerConcurrency, ingressArgs, worker -> List.of());
+    }
+
+    /**
+     * @param workerArgs more arguments for worker {@code i} (counted from 1)
+     */
+    Stack(
+            int ingressCount,
+            int workerCount,
+            int workerConcurrency,
+            List<String> ingressArgs,
+            java.util.function.IntFunction<List<String>> workerArgs) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
             redis = RedisServer.start(true, List.of());
@@ -55,25 +71,25 @@ final class Stack implements AutoCloseable {
                     Map.of(),
                     logs);
             started.add(llm);
-            List<Integer> workerPorts = new ArrayList<>();
             for (int i = 1; i <= workerCount; i++) {
                 int port = FreePorts.next();
                 workerPorts.add(port);
                 workers.add(ServiceProcess.startJar(
                         "worker-" + i,
                         jar("worker"),
-                        List.of(
-                                "--server.port=" + port,
-                                "--agentic.redis.uri=" + redis.uri(),
-                                "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
-                                "--agentic.worker.name=worker-" + i,
-                                "--agentic.worker.concurrency=" + workerConcurrency,
-                                "--agentic.worker.diagnostic-agent=true",
-                                "--agentic.retrieval.store.index-dir=" + logs.resolve("index")),
+                        concat(
+                                List.of(
+                                        "--server.port=" + port,
+                                        "--agentic.redis.uri=" + redis.uri(),
+                                        "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
+                                        "--agentic.worker.name=worker-" + i,
+                                        "--agentic.worker.concurrency=" + workerConcurrency,
+                                        "--agentic.worker.diagnostic-agent=true",
+                                        "--agentic.retrieval.store.index-dir=" + logs.resolve("index")),
+                                workerArgs.apply(i)),
                         Map.of(),
                         logs));
             }
-            List<Integer> ingressPorts = new ArrayList<>();
             for (int i = 1; i <= ingressCount; i++) {
                 int port = FreePorts.next();
                 ingressPorts.add(port);
