@@ -45,7 +45,7 @@ final class Stack implements AutoCloseable {
     Stack(int ingressCount, int workerCount, int workerConcurrency, List<String> ingressArgs) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
-            redis = RedisServer.start(true, List.of());
+            redis = RedisServer.start(true, RedisServer.BOUNDED_MEMORY);
             started.add(redis);
             int llmPort = FreePorts.next();
             llm = ServiceProcess.startJar(

@@ -1,6 +1,7 @@
 package dev.agentic.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
@@ -193,5 +194,28 @@ class QueueTrimmerTest {
                 .isEqualTo(cutEmoji);
         assertThat(cutEmoji.chars().filter(c -> Character.isSurrogate((char) c)).count() % 2)
                 .isZero();
+    }
+
+    @Test
+    void trimmingStillFreesMemoryWhenRedisIsFullAndRefusesWrites() {
+        JobQueue.ensureGroup(redis, LANE);
+        for (int i = 0; i < 3; i++) {
+            JobQueue.enqueue(redis, job("job " + i));
+        }
+        for (StreamMessage<String, String> m : JobQueue.read(redis, LANE, "w1", 3, Duration.ZERO, false)) {
+            JobQueue.ack(redis, LANE, m.getId());
+        }
+        redis.xadd(RedisKeys.DEAD_LETTERS, Map.of("error", "e"));
+        redis.configSet("maxmemory-policy", "noeviction");
+        redis.configSet("maxmemory", "1");
+        try {
+            assertThatThrownBy(() -> JobQueue.enqueue(redis, job("refused"))).hasMessageContaining("OOM");
+
+            assertThat(QueueTrimmer.trimLane(redis, LANE)).isEqualTo(3);
+            assertThat(QueueTrimmer.trimDeadLetters(redis, 0, Duration.ofDays(7), Clock.systemUTC()))
+                    .isEqualTo(1);
+        } finally {
+            redis.configSet("maxmemory", "0");
+        }
     }
 }

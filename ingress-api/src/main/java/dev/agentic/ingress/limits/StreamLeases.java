@@ -72,7 +72,7 @@ class StreamLeases implements AutoCloseable {
             return permitId == null ? null : hold(new Held(tenant, permitId, semaphore));
         } catch (RedisException e) {
             log.warn("Redis unavailable to the stream limiter: {}", e.getMessage());
-            throw ApiException.redisUnavailable();
+            throw ApiException.redisFailure(e);
         }
     }
 

@@ -248,6 +248,6 @@ public class TenantLimiter {
 
     private static ApiException unavailable(RedisException e) {
         log.warn("Redis unavailable to the limiter: {}", e.getMessage());
-        return ApiException.redisUnavailable();
+        return ApiException.redisFailure(e);
     }
 }
