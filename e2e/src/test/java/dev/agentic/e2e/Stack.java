@@ -61,7 +61,7 @@ final class Stack implements AutoCloseable {
             java.util.function.IntFunction<List<String>> workerArgs) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
-            redis = RedisServer.start(true, List.of());
+            redis = RedisServer.start(true, RedisServer.BOUNDED_MEMORY);
             started.add(redis);
             int llmPort = FreePorts.next();
             llm = ServiceProcess.startJar(

@@ -11,8 +11,10 @@ import dev.agentic.model.RequestId;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -20,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +106,116 @@ class RedisAclTest {
         } finally {
             ingress.shutdown();
             worker.shutdown();
+        }
+    }
+
+    /**
+     * Every other operation each side performs, beyond the request path above: the worker's
+     * housekeeping, agents' state and accounting, the ingress's admission sampler, keys, limits,
+     * idempotency, usage reads, cache reads and dead-letter administration.
+     */
+    @Test
+    void eachSideCanDoItsHousekeepingAndAccounting() {
+        RedisClient ingress = client("agentic-ingress", "ingress-secret");
+        RedisClient worker = client("agentic-worker", "worker-secret");
+        try (StatefulRedisConnection<String, String> in = ingress.connect();
+                StatefulRedisConnection<String, String> wk = worker.connect()) {
+            RedisCommands<String, String> w = wk.sync();
+            RedisCommands<String, String> i = in.sync();
+            JobQueue.ensureGroup(w, Lane.BATCH);
+            JobQueue.ensureGroup(i, Lane.BATCH);
+            QueueTrimmer.trimLane(w, Lane.BATCH);
+            QueueTrimmer.trimDeadLetters(w, 10, Duration.ofDays(7), Clock.systemUTC());
+            String session = RedisKeys.session("t", "cd".repeat(16));
+            w.rpush(session, "{}");
+            w.ltrim(session, -40, -1);
+            w.expire(session, 60);
+            w.lrange(session, 0, -1);
+            w.incr(RedisKeys.knowledgeVersion("t"));
+            String cacheKey = ResponseCacheKey.of(w, "t", "math", "1+1");
+            w.setex(cacheKey, 60, "{}");
+            new UsageLedger(wk, Duration.ofDays(1))
+                    .record("t", "math", RequestId.newId(), LocalDate.now(java.time.ZoneOffset.UTC), Usage.NONE);
+            w.get(RedisKeys.worker("w1"));
+
+            assertThat(LaneStats.read(i, Lane.BATCH)).isNotNull();
+            i.get(ResponseCacheKey.of(i, "t", "math", "1+1"));
+            UsageLedger ledger = new UsageLedger(in, Duration.ofDays(1));
+            ledger.day("t", LocalDate.now(java.time.ZoneOffset.UTC));
+            ledger.costOfMonth("t", LocalDate.now(java.time.ZoneOffset.UTC));
+            String key = RedisKeys.apiKey("0123456789abcdef");
+            i.hset(key, Map.of("tenant", "t", "roles", "user"));
+            i.hsetnx(key, "revoked_ms", "1");
+            i.hgetall(key);
+            i.sadd(RedisKeys.API_KEYS, "0123456789abcdef");
+            i.smembers(RedisKeys.API_KEYS);
+            i.hset(RedisKeys.LIMITS_CONFIG, "default.burst", "10");
+            i.hgetall(RedisKeys.LIMITS_CONFIG);
+            i.hset(RedisKeys.ADMISSION_CONFIG, "interactive.max-depth", "10");
+            i.hdel(RedisKeys.ADMISSION_CONFIG, "interactive.max-depth");
+            String idem = RedisKeys.idempotency("t", "ef".repeat(16));
+            i.set(idem, "x", SetArgs.Builder.nx().ex(60));
+            i.get(idem);
+            i.del(idem);
+            String letter = w.xadd(RedisKeys.DEAD_LETTERS, Map.of("error", "test"));
+            i.xlen(RedisKeys.DEAD_LETTERS);
+            i.xrange(RedisKeys.DEAD_LETTERS, Range.create("-", "+"));
+            i.xdel(RedisKeys.DEAD_LETTERS, letter);
+            i.del(RedisKeys.DEAD_LETTERS);
+        } finally {
+            ingress.shutdown();
+            worker.shutdown();
+        }
+    }
+
+    /** The worker's credential cannot mint an API key, change limits or admission, nor read keys. */
+    @Test
+    void theWorkerUserCannotWriteKeysOrConfiguration() {
+        RedisClient worker = client("agentic-worker", "worker-secret");
+        try (StatefulRedisConnection<String, String> wk = worker.connect()) {
+            RedisCommands<String, String> w = wk.sync();
+            List<Runnable> refused = List.of(
+                    () -> w.hset(RedisKeys.apiKey("0123456789abcdef"), Map.of("tenant", "t", "roles", "admin")),
+                    () -> w.hgetall(RedisKeys.apiKey("0123456789abcdef")),
+                    () -> w.sadd(RedisKeys.API_KEYS, "0123456789abcdef"),
+                    () -> w.hset(RedisKeys.LIMITS_CONFIG, "default.rate-per-second", "0"),
+                    () -> w.hset(RedisKeys.ADMISSION_CONFIG, "interactive.max-depth", "1"),
+                    () -> w.del(RedisKeys.LIMITS_CONFIG),
+                    () -> w.set(RedisKeys.idempotency("t", "ab".repeat(16)), "x"),
+                    () -> w.del(RedisKeys.streamPermits("t")),
+                    () -> w.eval(
+                            "return redis.call('HSET', KEYS[1], 'roles', 'admin')",
+                            io.lettuce.core.ScriptOutputType.INTEGER,
+                            RedisKeys.apiKey("0123456789abcdef")));
+            for (Runnable operation : refused) {
+                assertThatThrownBy(operation::run)
+                        .isInstanceOf(RedisException.class)
+                        .hasMessageContaining("NOPERM");
+            }
+        } finally {
+            worker.shutdown();
+        }
+    }
+
+    /** The ingress only reads what the workers write for it: cached answers, knowledge versions, usage. */
+    @Test
+    void theIngressUserCannotWriteWhatOnlyWorkersWrite() {
+        RedisClient ingress = client("agentic-ingress", "ingress-secret");
+        try (StatefulRedisConnection<String, String> in = ingress.connect()) {
+            RedisCommands<String, String> i = in.sync();
+            List<Runnable> refused = List.of(
+                    () -> i.set(RedisKeys.responseCache("t", "ab".repeat(16)), "forged answer"),
+                    () -> i.incr(RedisKeys.knowledgeVersion("t")),
+                    () -> i.hset(RedisKeys.usageDay("t", "2026-12-01"), "total:cost_usd", "0"),
+                    () -> i.setex(RedisKeys.worker("w1"), 30, "{}"),
+                    () -> i.rpush(RedisKeys.session("t", "ab".repeat(16)), "{}"));
+            for (Runnable operation : refused) {
+                assertThatThrownBy(operation::run)
+                        .isInstanceOf(RedisException.class)
+                        .hasMessageContaining("NOPERM");
+            }
+        } finally {
+            ingress.shutdown();
         }
     }
 

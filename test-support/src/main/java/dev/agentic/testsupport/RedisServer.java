@@ -14,6 +14,12 @@ import org.jspecify.annotations.Nullable;
  * with SIGKILL and restarted on the same port and folder (AOF on) for failure tests.
  */
 public final class RedisServer implements AutoCloseable {
+    /**
+     * The memory settings {@code bin/agentic} runs Redis with: a ceiling, and {@code noeviction} so
+     * that at the ceiling Redis refuses writes instead of dropping keys (docs/guarantees.md).
+     */
+    public static final List<String> BOUNDED_MEMORY = List.of("--maxmemory", "1gb", "--maxmemory-policy", "noeviction");
+
     private final Path binary;
     private final Path dataDir;
     private final int port;

@@ -106,7 +106,9 @@ final class ChaosCluster implements AutoCloseable {
         // appendfsync always: under everysec, Redis postpones its AOF write for up to 2 s while a slow
         // fsync is in progress, and still answers; a kill -9 then drops events clients already got
         // (seen in a fresh-clone CI run: 17 streams held an event the reloaded log did not).
-        redis = RedisServer.start(true, List.of("--appendfsync", System.getProperty("chaos.appendfsync", "always")));
+        List<String> redisArgs = new ArrayList<>(RedisServer.BOUNDED_MEMORY);
+        redisArgs.addAll(List.of("--appendfsync", System.getProperty("chaos.appendfsync", "always")));
+        redis = RedisServer.start(true, redisArgs);
         started.add(Started.of("redis-server", redis.pid()));
         int llmPort = FreePorts.next();
         llmUrl = "http://127.0.0.1:" + llmPort + "/v1";

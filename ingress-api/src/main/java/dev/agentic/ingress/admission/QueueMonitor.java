@@ -3,15 +3,12 @@ package dev.agentic.ingress.admission;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
+import dev.agentic.redis.LaneStats;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,9 +19,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Samples every lane's lag and read counter (XINFO GROUPS) once per interval, derives a smoothed
- * drain rate, and reads the operators' live thresholds from {@code agentic:config:admission}. The
- * admission check then costs no Redis call; its view is at most one interval old.
+ * Samples every lane's waiting jobs and read counter once per interval ({@link LaneStats}: counts
+ * and ids only, never a job's body, so a sample of a full lane of large documents costs a few hundred
+ * bytes), derives a smoothed drain rate, and reads the operators' live thresholds from {@code
+ * agentic:config:admission}. The admission check then costs no Redis call; its view is at most one
+ * interval old.
  */
 @Component
 public class QueueMonitor implements LaneLoads, AutoCloseable {
@@ -81,10 +80,10 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         long now = System.nanoTime();
         for (Lane lane : Lane.values()) {
             long maxDepth = threshold(live, lane);
-            Group group = group(lane);
-            long waiting = group == null ? 0 : waiting(lane, group, maxDepth);
+            LaneStats stats = LaneStats.read(redis.sync(), lane);
+            long waiting = stats == null ? 0 : stats.waiting();
             synchronized (this) {
-                double rate = smoothedRate(lane, group == null ? null : group.entriesRead(), now);
+                double rate = smoothedRate(lane, stats == null ? null : stats.entriesRead(), now);
                 loads.put(lane, new LaneLoad(waiting, rate, maxDepth));
             }
         }
@@ -102,55 +101,6 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         return lane == Lane.INTERACTIVE ? config.interactiveMaxDepth() : config.batchMaxDepth();
     }
 
-    /** What XINFO GROUPS says of the lane's group. */
-    private record Group(long lag, long entriesRead, String lastDeliveredId) {}
-
-    private @Nullable Group group(Lane lane) {
-        List<Object> groups;
-        try {
-            groups = redis.sync().xinfoGroups(RedisKeys.queue(lane));
-        } catch (RedisException e) {
-            if (String.valueOf(e.getMessage()).contains("no such key")) {
-                return null;
-            }
-            throw e;
-        }
-        for (Object group : groups) {
-            List<?> fields = (List<?>) group;
-            if (RedisKeys.WORKER_GROUP.equals(field(fields, "name"))) {
-                return new Group(
-                        asLong(field(fields, "lag")),
-                        asLong(field(fields, "entries-read")),
-                        String.valueOf(field(fields, "last-delivered-id")));
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Jobs no worker has taken yet. Redis's {@code lag} is estimated from counters that go stale
-     * (after an AOF reload it reported 1038 with nothing waiting), so it is checked against the
-     * stream itself: nothing waits when the group has delivered the last entry, and a lag that would
-     * refuse work is confirmed by counting the entries after the last delivered one (at most the
-     * threshold + 1, so the check stays cheap).
-     */
-    private long waiting(Lane lane, Group group, long maxDepth) {
-        String key = RedisKeys.queue(lane);
-        List<StreamMessage<String, String>> newest = redis.sync().xrevrange(key, Range.create("-", "+"), Limit.from(1));
-        if (newest.isEmpty() || newest.get(0).getId().equals(group.lastDeliveredId())) {
-            return 0;
-        }
-        if (group.lag() < maxDepth) {
-            return group.lag();
-        }
-        return redis.sync()
-                .xrange(
-                        key,
-                        Range.from(Range.Boundary.excluding(group.lastDeliveredId()), Range.Boundary.unbounded()),
-                        Limit.from(maxDepth + 1))
-                .size();
-    }
-
     private double smoothedRate(Lane lane, @Nullable Long entriesRead, long now) {
         long[] previous = lastRead.get(lane);
         double old = loads.get(lane).drainPerSecond();
@@ -165,26 +115,6 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         double seconds = Math.max(1e-3, (now - previous[1]) / 1e9);
         double instant = (entriesRead - previous[0]) / seconds;
         return old == 0 ? instant : SMOOTHING * instant + (1 - SMOOTHING) * old;
-    }
-
-    private static @Nullable Object field(List<?> fields, String name) {
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if (name.equals(String.valueOf(fields.get(i)))) {
-                return fields.get(i + 1);
-            }
-        }
-        return null;
-    }
-
-    private static long asLong(@Nullable Object value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     @Override

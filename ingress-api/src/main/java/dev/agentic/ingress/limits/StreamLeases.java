@@ -73,7 +73,7 @@ class StreamLeases implements AutoCloseable {
             return permitId == null ? null : hold(new Held(tenant, permitId, semaphore));
         } catch (RedisException e) {
             log.warn("Redis unavailable to the stream limiter: {}", LogText.safe(String.valueOf(e.getMessage())));
-            throw ApiException.redisUnavailable();
+            throw ApiException.redisFailure(e);
         }
     }
 

@@ -249,6 +249,6 @@ public class TenantLimiter {
 
     private static ApiException unavailable(RedisException e) {
         log.warn("Redis unavailable to the limiter: {}", LogText.safe(String.valueOf(e.getMessage())));
-        return ApiException.redisUnavailable();
+        return ApiException.redisFailure(e);
     }
 }

@@ -48,6 +48,38 @@ public class ApiException extends RuntimeException {
                 Map.of("retryable", true));
     }
 
+    /**
+     * The refusal for a failed Redis command: {@link #redisFull()} when Redis answered {@code OOM}
+     * (it is at {@code maxmemory} and refuses writes), else {@link #redisUnavailable()}. Takes
+     * Lettuce's and Redisson's exceptions alike.
+     */
+    public static ApiException redisFailure(RuntimeException e) {
+        return isOutOfMemory(e) ? redisFull() : redisUnavailable();
+    }
+
+    /** Redis is at its {@code maxmemory} (policy {@code noeviction}): it refuses every write until memory frees. */
+    public static ApiException redisFull() {
+        return new ApiException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "redis_full",
+                "The queue's storage is full and takes no new work for now. Retry later.",
+                Map.of("retryable", true, "retry_after_seconds", REDIS_FULL_RETRY_SECONDS));
+    }
+
+    /** Seconds a client is told to wait after {@code redis_full}. */
+    static final int REDIS_FULL_RETRY_SECONDS = 5;
+
+    /** True for Redis's {@code OOM command not allowed when used memory > 'maxmemory'}, wrapped or not. */
+    static boolean isOutOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.startsWith("OOM ") || message.contains("used memory > 'maxmemory'"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** This instance is draining: try again, another instance will take it. */
     public static ApiException shuttingDown() {
         return new ApiException(

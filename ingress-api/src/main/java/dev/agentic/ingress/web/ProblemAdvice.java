@@ -50,7 +50,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(RedisException.class)
     ResponseEntity<ProblemDetail> redis(RedisException e) {
         log.warn("Redis unavailable: {}", LogText.safe(String.valueOf(e.getMessage())));
-        return api(ApiException.redisUnavailable());
+        return api(ApiException.redisFailure(e));
     }
 
     @ExceptionHandler(UnreadableJsonException.class)

@@ -17,6 +17,7 @@ import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
 import dev.agentic.worker.consumer.ResponseCacheWriter;
 import dev.agentic.worker.consumer.UsageAccounting;
+import dev.agentic.worker.maintenance.QueueTrimming;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.lettuce.core.RedisClient;
@@ -142,5 +143,12 @@ class WorkerConfiguration {
             MeterRegistry meters) {
         return new JobConsumer(
                 client, connection, runner, cancels, properties.redis().settings(), properties.worker(), meters);
+    }
+
+    /** Trims the lanes' acknowledged history and the dead letters (agentic.trim.*). */
+    @Bean
+    QueueTrimming queueTrimming(
+            StatefulRedisConnection<String, String> connection, WorkerProperties properties, MeterRegistry meters) {
+        return new QueueTrimming(connection, properties.trim().settings(), Clock.systemUTC(), meters);
     }
 }

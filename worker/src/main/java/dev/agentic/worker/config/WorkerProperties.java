@@ -3,6 +3,7 @@ package dev.agentic.worker.config;
 import dev.agentic.model.Lane;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.consumer.UsageAccounting;
+import dev.agentic.worker.maintenance.QueueTrimming;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -15,6 +16,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -29,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param sessions the conversation history the {@code general} agent keeps per session id
  * @param cache the response cache the workers fill
  * @param usage usage ledger and price table
+ * @param trim how the lane streams and the dead-letter stream are trimmed
  */
 @Validated
 @ConfigurationProperties("agentic")
@@ -39,7 +42,41 @@ public record WorkerProperties(
         @Valid @DefaultValue Retrieval retrieval,
         @Valid @DefaultValue Sessions sessions,
         @Valid @DefaultValue Cache cache,
-        @Valid @DefaultValue Usage usage) {
+        @Valid @DefaultValue Usage usage,
+        @Valid @DefaultValue Trim trim) {
+
+    /**
+     * @param interval how often each worker trims the lanes' acknowledged history and the dead
+     *     letters; 0 switches trimming off
+     * @param deadLetterMaxLength the most dead letters kept in {@code agentic:dlq} (oldest go first)
+     * @param deadLetterMaxAge dead letters older than this are removed
+     * @param deadLetterMaxJobSize the most bytes of a job's payload a dead letter keeps (the rest is cut)
+     */
+    public record Trim(
+            @DefaultValue("10s") Duration interval,
+            @DefaultValue("10000") @Min(0) long deadLetterMaxLength,
+            @DefaultValue("7d") Duration deadLetterMaxAge,
+            @DefaultValue("64KB") DataSize deadLetterMaxJobSize) {
+        public Trim {
+            if (interval.isNegative() || deadLetterMaxAge.isNegative()) {
+                throw new IllegalArgumentException(
+                        "agentic.trim.interval and .dead-letter-max-age must not be negative");
+            }
+            if (deadLetterMaxJobSize.toBytes() < 256) {
+                throw new IllegalArgumentException("agentic.trim.dead-letter-max-job-size must be at least 256B");
+            }
+        }
+
+        /** The byte limit to pass to {@code QueueTrimmer.boundedPayload} when writing a dead letter. */
+        public int deadLetterJobBytes() {
+            return (int) Math.min(Integer.MAX_VALUE, deadLetterMaxJobSize.toBytes());
+        }
+
+        /** What the trimming component runs with. */
+        public QueueTrimming.Settings settings() {
+            return new QueueTrimming.Settings(interval, deadLetterMaxLength, deadLetterMaxAge);
+        }
+    }
 
     /**
      * @param retention how long a tenant's usage of a day (and of a month) is kept after its last update

@@ -1,0 +1,139 @@
+package dev.agentic.ingress.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.Job;
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.model.RequestId;
+import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisSettings;
+import dev.agentic.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** The sampler against a real redis-server: what it reports, and what it costs Redis to answer. */
+class QueueMonitorTest {
+    private static final Lane LANE = Lane.INTERACTIVE;
+
+    private RedisServer server;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private RedisCommands<String, String> redis;
+    private QueueMonitor monitor;
+
+    @BeforeEach
+    void start() {
+        server = RedisServer.start();
+        client = new RedisSettings(server.uri(), Duration.ofSeconds(5), Duration.ofSeconds(2)).createClient();
+        connection = client.connect();
+        redis = connection.sync();
+        IngressProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
+                        "agentic.admission.sample-interval", "1h",
+                        "agentic.admission.interactive-max-depth", "5")))
+                .bindOrCreate("agentic", IngressProperties.class);
+        monitor = new QueueMonitor(connection, properties, new SimpleMeterRegistry());
+        for (Lane lane : Lane.values()) {
+            JobQueue.ensureGroup(redis, lane);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        monitor.close();
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    private void enqueue(int jobs, int querySize) {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < jobs; i++) {
+            JobQueue.enqueue(
+                    redis,
+                    new Job(
+                            1,
+                            RequestId.newId(),
+                            "t",
+                            "math",
+                            "x".repeat(querySize),
+                            null,
+                            LANE,
+                            now,
+                            now + 60_000,
+                            null));
+        }
+    }
+
+    private long netOutputBytes() {
+        String stats = redis.info("stats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("total_net_output_bytes:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        throw new AssertionError("no total_net_output_bytes in INFO stats");
+    }
+
+    @Test
+    void aSampleOfAFullLaneTransfersCountsAndIdsButNoJobBodies() {
+        enqueue(20, 200_000);
+        JobQueue.read(redis, LANE, "w1", 3, Duration.ZERO, false);
+
+        long before = netOutputBytes();
+        monitor.sampleNow();
+        long transferred = netOutputBytes() - before;
+
+        assertThat(transferred)
+                .as("bytes Redis sent for one sample (one job body is 200 KB)")
+                .isLessThan(20_000);
+        assertThat(monitor.load(LANE).lag()).isEqualTo(17);
+    }
+
+    @Test
+    void anEmptyOrFullyTakenLaneHasNothingWaiting() {
+        monitor.sampleNow();
+        assertThat(monitor.load(LANE).lag()).isZero();
+
+        enqueue(7, 10);
+        JobQueue.read(redis, LANE, "w1", 7, Duration.ZERO, false);
+        monitor.sampleNow();
+        assertThat(monitor.load(LANE).lag()).isZero();
+    }
+
+    @Test
+    void waitingJobsAreCountedBelowAndAboveTheThreshold() {
+        enqueue(3, 10);
+        monitor.sampleNow();
+        assertThat(monitor.load(LANE).lag()).isEqualTo(3);
+        assertThat(monitor.load(LANE).maxDepth()).isEqualTo(5);
+
+        enqueue(9, 10);
+        monitor.sampleNow();
+        assertThat(monitor.load(LANE).lag()).isEqualTo(12);
+    }
+
+    @Test
+    void aLagRedisCannotComputeIsBoundedByTheEntriesNotPending() {
+        enqueue(10, 10);
+        String fourth =
+                JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false).get(3).getId();
+        // SETID without ENTRIESREAD leaves Redis unable to tell the lag exactly.
+        redis.xgroupSetid(
+                io.lettuce.core.XReadArgs.StreamOffset.from(RedisKeys.queue(LANE), fourth), RedisKeys.WORKER_GROUP);
+
+        monitor.sampleNow();
+
+        assertThat(monitor.load(LANE).lag()).isEqualTo(6);
+    }
+}
