@@ -165,7 +165,7 @@ class AbuseTest {
                 "--agentic.worker.event-retention=" + WORKER_RETENTION.toSeconds() + "s",
                 "--agentic.worker.status-retention=" + WORKER_RETENTION.toSeconds() + "s",
                 "--agentic.worker.stuck-grace=" + GRACE.toSeconds() + "s",
-                "--agentic.worker.trim-interval=1s"));
+                "--agentic.trim.interval=1s"));
         args.add(worker == 3 ? "--agentic.worker.lanes=batch" : "--agentic.worker.lanes=interactive");
         return args;
     }
