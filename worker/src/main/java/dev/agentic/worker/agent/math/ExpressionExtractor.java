@@ -69,17 +69,19 @@ final class ExpressionExtractor {
         }
         int depth = 0;
         int operations = 0;
+        char previous = ' '; // the last character that is not whitespace
         for (int i = 0; i < expression.length(); i++) {
             char c = expression.charAt(i);
             depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-            operations += isOperator(c) || isFunctionCall(expression, i) ? 1 : 0;
+            operations += isOperator(c) || isCallOrImplicitProduct(previous, c) ? 1 : 0;
             if (depth > MathLimits.MAX_NESTING) {
                 throw MathLimits.tooLarge("The expression nests parentheses deeper than " + MathLimits.MAX_NESTING);
             }
+            previous = Character.isWhitespace(c) ? previous : c;
         }
         if (operations > MathLimits.MAX_OPERATIONS) {
-            throw MathLimits.tooLarge(
-                    "The expression has more than " + MathLimits.MAX_OPERATIONS + " operators and functions");
+            throw MathLimits.tooLarge("The expression has more than " + MathLimits.MAX_OPERATIONS
+                    + " operators, function calls and implicit products");
         }
         return expression;
     }
@@ -88,8 +90,9 @@ final class ExpressionExtractor {
         return OPERATORS.indexOf(c) >= 0;
     }
 
-    private static boolean isFunctionCall(String expression, int i) {
-        return expression.charAt(i) == '(' && i > 0 && Character.isLetter(expression.charAt(i - 1));
+    /** An opening parenthesis after a name ({@code sqrt(}), a number or another group ({@code 2(3)}). */
+    private static boolean isCallOrImplicitProduct(char previous, char c) {
+        return c == '(' && (Character.isLetterOrDigit(previous) || previous == '_' || previous == ')');
     }
 
     /** Drops trailing whitespace and {@code ?.!=}, as a loop: a regex with {@code +$} is quadratic. */

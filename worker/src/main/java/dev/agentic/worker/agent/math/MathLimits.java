@@ -21,7 +21,7 @@ final class MathLimits {
     /** The deepest nesting of parentheses. */
     static final int MAX_NESTING = 30;
 
-    /** The most operators and function calls in one expression. */
+    /** The most operators, function calls and implicit products ({@code 2(3)}) in one expression. */
     static final int MAX_OPERATIONS = 100;
 
     /**

@@ -70,6 +70,8 @@ class MathAgentBoundsTest {
             "(".repeat(MathLimits.MAX_NESTING + 1) + "1" + ")".repeat(MathLimits.MAX_NESTING + 1),
             "1" + "+1".repeat(10_000),
             "1" + "+1".repeat(MathLimits.MAX_OPERATIONS + 1),
+            "2" + "(2)".repeat(MathLimits.MAX_OPERATIONS + 1),
+            "2" + " (2)".repeat(MathLimits.MAX_OPERATIONS + 1),
             "sqrt(".repeat(5_000) + "2" + ")".repeat(5_000),
             "1".repeat(MathLimits.MAX_EXPRESSION_CHARS + 1),
             "What is " + " ".repeat(MathLimits.MAX_QUESTION_CHARS) + "2+2?",
