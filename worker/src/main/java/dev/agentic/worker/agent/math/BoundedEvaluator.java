@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -100,7 +101,7 @@ final class BoundedEvaluator {
                 ExpressionConfiguration.defaultConfiguration().getFunctionDictionary();
         List<Entry<String, FunctionIfc>> functions = new ArrayList<>();
         CHECKED_FUNCTIONS.forEach(
-                name -> functions.add(Map.entry(name, BoundedFunction.checked(evalEx.getFunction(name)))));
+                name -> functions.add(Map.entry(name, BoundedFunction.checked(evalEx(evalEx, name)))));
         functions.add(function("FACT", evalEx, x -> Arithmetic.factorial(x[0])));
         functions.add(function("SQRT", evalEx, x -> Arithmetic.sqrt(x[0])));
         functions.add(function("ROUND", evalEx, x -> Arithmetic.round(x[0], x[1])));
@@ -116,6 +117,10 @@ final class BoundedEvaluator {
 
     private static Entry<String, FunctionIfc> function(
             String name, FunctionDictionaryIfc evalEx, Function<BigDecimal[], BigDecimal> arithmetic) {
-        return Map.entry(name, new BoundedFunction(evalEx.getFunction(name), Computation.of(arithmetic)));
+        return Map.entry(name, new BoundedFunction(evalEx(evalEx, name), Computation.of(arithmetic)));
+    }
+
+    private static FunctionIfc evalEx(FunctionDictionaryIfc evalEx, String name) {
+        return Objects.requireNonNull(evalEx.getFunction(name), () -> "EvalEx has no function " + name);
     }
 }

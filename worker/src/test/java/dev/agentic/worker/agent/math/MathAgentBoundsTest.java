@@ -125,4 +125,37 @@ class MathAgentBoundsTest {
         assertThat(sink.calls()).contains(new Call("tool_end", "calculator", result));
         assertThat(result).hasSizeLessThanOrEqualTo(MathLimits.MAX_RESULT_CHARS);
     }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "atan2r(1, 1)",
+                "acoth(2)",
+                "csch(1)",
+                "deg(1)",
+                "rad(180)",
+                "sum(1, 2, 3)",
+                "average(1, 2)",
+                "ceiling(1.5)",
+                "log(100)",
+                "log10(1e999)",
+                "sin(1e300)",
+                "sqrt(1e-999)",
+                "abs(-1e999)"
+            })
+    void keepsEvalExsNumericFunctions(String query) {
+        ask(query);
+
+        assertThat(sink.calls())
+                .filteredOn(call -> call.kind().equals("tool_end"))
+                .singleElement();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"if(1, 2, 3)", "str_upper(1) + 1", "dt_now() + 1", "random() + 1", "null + 1", "true + 1"})
+    void offersNoStringDateBooleanOrRandomFunctions(String query) {
+        assertThatThrownBy(() -> ask(query))
+                .isInstanceOfSatisfying(
+                        AgentException.class, e -> assertThat(e.code()).isEqualTo("math_unparseable"));
+    }
 }
