@@ -90,7 +90,7 @@ final class AnswerCollector {
     /** The HTTP status of a failed request, chosen by the error's code. */
     static ApiException failed(String id, StreamEvent.Error error) {
         HttpStatus status = switch (error.code()) {
-            case "math_unparseable", "math_error", "invalid_document", "invalid_request" ->
+            case "math_unparseable", "math_error", "math_too_large", "invalid_document", "invalid_request" ->
                 HttpStatus.UNPROCESSABLE_CONTENT;
             case "unknown_agent" -> HttpStatus.BAD_REQUEST;
             case "deadline_exceeded", "llm_timeout" -> HttpStatus.GATEWAY_TIMEOUT;

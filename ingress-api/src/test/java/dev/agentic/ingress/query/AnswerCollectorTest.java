@@ -12,6 +12,7 @@ class AnswerCollectorTest {
     @CsvSource({
         "math_unparseable, 422, false",
         "math_error, 422, false",
+        "math_too_large, 422, false",
         "invalid_document, 422, false",
         "invalid_request, 422, false",
         "unknown_agent, 400, false",

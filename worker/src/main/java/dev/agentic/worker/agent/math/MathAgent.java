@@ -1,12 +1,7 @@
 package dev.agentic.worker.agent.math;
 
-import com.ezylang.evalex.EvaluationException;
-import com.ezylang.evalex.Expression;
-import com.ezylang.evalex.config.ExpressionConfiguration;
-import com.ezylang.evalex.parser.ParseException;
 import dev.agentic.model.Usage;
 import dev.agentic.worker.agent.Agent;
-import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRequest;
 import dev.agentic.worker.agent.AgentResult;
 import dev.agentic.worker.agent.EventSink;
@@ -20,8 +15,8 @@ import java.math.MathContext;
  */
 public final class MathAgent implements Agent {
     private static final MathContext DISPLAY = new MathContext(15);
-    /** The precision EvalEx computes with: an integer with fewer digits than this was not rounded. */
-    private static final int EXACT_DIGITS = ExpressionConfiguration.DEFAULT_MATH_CONTEXT.getPrecision();
+    /** The precision every operation computes with: an integer with fewer digits than this was not rounded. */
+    private static final int EXACT_DIGITS = MathLimits.PRECISION;
 
     @Override
     public String name() {
@@ -43,37 +38,25 @@ public final class MathAgent implements Agent {
     }
 
     static BigDecimal evaluate(String expression) {
-        try {
-            return new Expression(expression).evaluate().getNumberValue();
-        } catch (ParseException e) {
-            throw new AgentException(
-                    "math_unparseable",
-                    "Could not read '" + expression + "' as arithmetic: " + e.getMessage(),
-                    false,
-                    e);
-        } catch (EvaluationException e) {
-            throw new AgentException(
-                    "math_unparseable", "Could not evaluate '" + expression + "': " + e.getMessage(), false, e);
-        } catch (NumberFormatException e) {
-            // EvalEx reads literals with new BigDecimal(..): "1e9999999999" overflows the exponent.
-            throw new AgentException(
-                    "math_unparseable", "Could not read a number in '" + expression + "': " + e.getMessage(), false, e);
-        } catch (ArithmeticException e) {
-            throw new AgentException(
-                    "math_error", "Arithmetic error in '" + expression + "': " + e.getMessage(), false, e);
-        }
+        return BoundedEvaluator.evaluate(expression);
     }
 
     /**
-     * Integers EvalEx holds exactly are shown in full; anything else with 15 significant digits,
-     * in scientific notation when the integer part would otherwise be padded with made-up zeros.
+     * Integers held exactly (fewer digits than the precision) are shown in full; anything else with 15
+     * significant digits, in scientific notation when the integer part would otherwise be padded with
+     * made-up zeros or the fraction starts with more than 6 zeros (1E-7, as {@link BigDecimal#toString}
+     * does). Never longer than {@link MathLimits#MAX_RESULT_CHARS}.
      */
     static String format(BigDecimal value) {
         BigDecimal exact = value.stripTrailingZeros();
-        if (exact.scale() <= 0 && exact.precision() < EXACT_DIGITS) {
+        if (exact.scale() <= 0 && exact.precision() - exact.scale() < EXACT_DIGITS) {
             return exact.toPlainString();
         }
         BigDecimal rounded = value.round(DISPLAY).stripTrailingZeros();
-        return rounded.scale() < 0 ? rounded.toString() : rounded.toPlainString();
+        String shown = rounded.toString();
+        if (shown.length() > MathLimits.MAX_RESULT_CHARS) { // unreachable within MAX_EXPONENT: a last guard
+            throw MathLimits.tooLarge("The result is longer than " + MathLimits.MAX_RESULT_CHARS + " characters");
+        }
+        return shown;
     }
 }

@@ -2,10 +2,13 @@ package dev.agentic.worker.agent.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.agentic.worker.agent.AgentException;
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ExpressionExtractorTest {
@@ -36,6 +39,45 @@ class ExpressionExtractorTest {
         assertThatThrownBy(() -> ExpressionExtractor.extract(question))
                 .isInstanceOfSatisfying(AgentException.class, e -> {
                     assertThat(e.code()).isEqualTo("math_unparseable");
+                    assertThat(e.retryable()).isFalse();
+                });
+    }
+
+    static String[] craftedLines() {
+        int n = 100_000;
+        return new String[] {
+            "1" + " ".repeat(n) + "x",
+            "1" + "?.!= ".repeat(n / 5) + "x",
+            "1".repeat(n) + "x",
+            "1".repeat(n / 2) + "." + "1".repeat(n / 2) + " %",
+            "1" + " ".repeat(n) + "% o",
+            "1%" + " ".repeat(n) + "x",
+            "1" + " ".repeat(n) + "x" + " ".repeat(n) + "y",
+            "what is ".repeat(n / 8),
+            "please " + " ".repeat(n) + "what",
+        };
+    }
+
+    /** The normalizing regexes are linear: a crafted line of 100k characters takes milliseconds, not minutes. */
+    @ParameterizedTest
+    @MethodSource("craftedLines")
+    void normalizesCraftedLongLinesInLinearTime(String line) {
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+            try {
+                ExpressionExtractor.normalize(line);
+            } catch (AgentException e) {
+                assertThat(e.code()).isEqualTo("math_unparseable");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("craftedLines")
+    void refusesOverlongQuestionsAsTooLarge(String line) {
+        assertThatThrownBy(
+                        () -> assertTimeoutPreemptively(Duration.ofSeconds(2), () -> ExpressionExtractor.extract(line)))
+                .isInstanceOfSatisfying(AgentException.class, e -> {
+                    assertThat(e.code()).isEqualTo("math_too_large");
                     assertThat(e.retryable()).isFalse();
                 });
     }
