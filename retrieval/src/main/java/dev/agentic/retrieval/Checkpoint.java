@@ -25,12 +25,4 @@ public interface Checkpoint {
      * @throws CancellationException when it must stop; nothing is stored then
      */
     void check();
-
-    /** Goes on while neither this checkpoint nor the thread's interrupt flag says stop. */
-    default Checkpoint orInterrupted() {
-        return () -> {
-            INTERRUPTS.check();
-            check();
-        };
-    }
 }

@@ -27,7 +27,7 @@ final class Tiler {
             Paragraph paragraph = paragraphs.get(p);
             for (int[] unit : units(body, paragraph, sentences, checkpoint)) {
                 checkpoint.check();
-                addFitting(body, unit[0], unit[1], p, tiles);
+                addFitting(body, unit[0], unit[1], p, tiles, checkpoint);
             }
         }
         return tiles;
@@ -111,13 +111,14 @@ final class Tiler {
      * Adds the unit as one tile if it fits in a chunk, else each of its words as a tile, so the
      * packer can fill chunks and overlap them word by word.
      */
-    private void addFitting(String body, int start, int end, int paragraph, List<Tile> tiles) {
+    private void addFitting(String body, int start, int end, int paragraph, List<Tile> tiles, Checkpoint checkpoint) {
         int words = Measure.words(body, start, end);
         if (measure.fits(end - start, words)) {
             tiles.add(new Tile(start, end, paragraph, words));
             return;
         }
         for (int[] word : words(body, start, end)) {
+            checkpoint.check();
             if (measure.fits(word[1] - word[0], 1)) {
                 tiles.add(new Tile(word[0], word[1], paragraph, 1));
             } else {
