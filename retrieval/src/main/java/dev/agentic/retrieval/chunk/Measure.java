@@ -2,7 +2,10 @@ package dev.agentic.retrieval.chunk;
 
 import dev.agentic.retrieval.Limits;
 
-/** Sizes of text spans in the configured unit, and whether they fit in one chunk; each in constant time but {@link #words}, linear in the span. */
+/**
+ * Sizes of text spans in the configured unit, and whether they fit in one chunk; each in constant
+ * time but {@link #words}, which is linear in the span.
+ */
 final class Measure {
     private final ChunkingOptions options;
 
