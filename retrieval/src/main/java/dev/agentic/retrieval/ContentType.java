@@ -19,9 +19,14 @@ public enum ContentType {
         return mediaType;
     }
 
-    /** The content type of a media type such as {@code text/markdown; charset=utf-8}. */
+    /**
+     * The content type of a media type such as {@code text/markdown; charset=utf-8} (one scan, no
+     * regular expression).
+     */
     public static ContentType fromMediaType(String mediaType) {
-        String bare = mediaType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        int parameters = mediaType.indexOf(';');
+        String type = parameters < 0 ? mediaType : mediaType.substring(0, parameters);
+        String bare = type.strip().toLowerCase(Locale.ROOT);
         return switch (bare) {
             case "text/markdown", "text/x-markdown" -> MARKDOWN;
             case "text/plain" -> TEXT;

@@ -12,6 +12,12 @@ public final class Limits {
     public static final int MAX_DOCUMENT_LENGTH = 5_000_000;
     /** Longest chunk text, in characters. */
     public static final int MAX_CHUNK_LENGTH = 100_000;
+    /**
+     * Most chunks one document may split into (a 5 MB document of 250-character chunks): a text of
+     * many tiny sections or paragraphs cannot make the worker hold, embed and store a chunk, its
+     * metadata and its vector for every few characters.
+     */
+    public static final int MAX_CHUNKS_PER_DOCUMENT = 20_000;
     /** Most metadata entries on a chunk. */
     public static final int MAX_METADATA_ENTRIES = 64;
     /** Most metadata entries on a document: its chunks add {@code title} and {@code section}. */

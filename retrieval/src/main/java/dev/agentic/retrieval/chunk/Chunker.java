@@ -1,5 +1,6 @@
 package dev.agentic.retrieval.chunk;
 
+import dev.agentic.retrieval.Checkpoint;
 import dev.agentic.retrieval.Chunk;
 import dev.agentic.retrieval.Document;
 import dev.agentic.retrieval.Limits;
@@ -16,6 +17,10 @@ import java.util.Map;
  * not fit, else at a sentence boundary, and only cuts a sentence (between words) that is longer than
  * a chunk. Consecutive chunks of a section share up to {@link ChunkingOptions#overlap()}: whole
  * sentences where they fit, else trailing words. Thread-safe.
+ *
+ * <p>The work is linear in the length of the document whatever it holds (no regular expressions;
+ * {@code ChunkerBoundedWorkTest} fuzzes it with hostile input under a time budget), and it stops at
+ * the next line, sentence or tile when its {@link Checkpoint} says so.
  */
 public final class Chunker {
     private final ChunkingOptions options;
@@ -37,22 +42,44 @@ public final class Chunker {
         return options;
     }
 
-    /** The document's chunks, numbered from 0; none for a blank text. */
+    /**
+     * The document's chunks, numbered from 0; none for a blank text.
+     *
+     * @throws java.util.concurrent.CancellationException when the thread is interrupted meanwhile
+     *     (its interrupt flag stays set)
+     * @throws TooManyChunksException when the document makes more than {@value
+     *     Limits#MAX_CHUNKS_PER_DOCUMENT} chunks
+     */
     public List<Chunk> split(Document document) {
+        return split(document, Checkpoint.INTERRUPTS);
+    }
+
+    /**
+     * The document's chunks, numbered from 0; none for a blank text. Asks {@code checkpoint} at
+     * every line, paragraph, sentence and tile.
+     *
+     * @throws java.util.concurrent.CancellationException when {@code checkpoint} throws it
+     * @throws TooManyChunksException when the document makes more than {@value
+     *     Limits#MAX_CHUNKS_PER_DOCUMENT} chunks
+     */
+    public List<Chunk> split(Document document, Checkpoint checkpoint) {
         List<Chunk> chunks = new ArrayList<>();
-        for (Section section : sections(document)) {
+        for (Section section : sections(document, checkpoint)) {
             String body = section.body();
             Map<String, String> metadata = metadata(document, section);
-            for (int[] span : packer.pack(body, tiler.tiles(body))) {
+            for (int[] span : packer.pack(body, tiler.tiles(body, checkpoint), checkpoint)) {
+                if (chunks.size() == Limits.MAX_CHUNKS_PER_DOCUMENT) {
+                    throw new TooManyChunksException(document.id());
+                }
                 chunks.add(new Chunk(document.id(), chunks.size(), body.substring(span[0], span[1]), metadata));
             }
         }
         return chunks;
     }
 
-    private static List<Section> sections(Document document) {
+    private static List<Section> sections(Document document, Checkpoint checkpoint) {
         return switch (document.contentType()) {
-            case MARKDOWN -> MarkdownSections.of(document.text());
+            case MARKDOWN -> MarkdownSections.of(document.text(), checkpoint);
             case TEXT -> List.of(new Section(List.of(), document.text()));
         };
     }

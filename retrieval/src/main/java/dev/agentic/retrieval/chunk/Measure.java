@@ -1,9 +1,11 @@
 package dev.agentic.retrieval.chunk;
 
 import dev.agentic.retrieval.Limits;
-import java.util.List;
 
-/** Sizes of text spans in the configured unit, and whether they fit in one chunk. */
+/**
+ * Sizes of text spans in the configured unit, and whether they fit in one chunk; each in constant
+ * time but {@link #words}, which is linear in the span.
+ */
 final class Measure {
     private final ChunkingOptions options;
 
@@ -32,19 +34,6 @@ final class Measure {
             case CHARACTERS -> chars;
             case WORDS -> words;
         };
-    }
-
-    /** The size of the text from the first tile's start to the last tile's end. */
-    int size(List<Tile> tiles) {
-        return size(chars(tiles), words(tiles));
-    }
-
-    static int chars(List<Tile> tiles) {
-        return tiles.isEmpty() ? 0 : tiles.getLast().end() - tiles.getFirst().start();
-    }
-
-    static int words(List<Tile> tiles) {
-        return tiles.stream().mapToInt(Tile::words).sum();
     }
 
     /** Whitespace-separated words in {@code text[start, end)}. */

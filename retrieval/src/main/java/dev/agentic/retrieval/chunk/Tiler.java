@@ -1,5 +1,6 @@
 package dev.agentic.retrieval.chunk;
 
+import dev.agentic.retrieval.Checkpoint;
 import java.text.BreakIterator;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Locale;
 /**
  * Cuts a section body into tiles: paragraphs (blank-line separated; a fenced code block is one
  * paragraph), then sentences (lines for code), and a sentence longer than a chunk into words (a
- * word longer than a chunk into slices of characters).
+ * word longer than a chunk into slices of characters, never between the halves of a surrogate
+ * pair). Each step scans forward only, so the work is linear in the length of the body.
  */
 final class Tiler {
     private final Measure measure;
@@ -17,13 +19,15 @@ final class Tiler {
         this.measure = measure;
     }
 
-    List<Tile> tiles(String body) {
+    List<Tile> tiles(String body, Checkpoint checkpoint) {
         List<Tile> tiles = new ArrayList<>();
-        List<Paragraph> paragraphs = paragraphs(body);
+        BreakIterator sentences = BreakIterator.getSentenceInstance(Locale.ROOT);
+        List<Paragraph> paragraphs = paragraphs(body, checkpoint);
         for (int p = 0; p < paragraphs.size(); p++) {
             Paragraph paragraph = paragraphs.get(p);
-            for (int[] unit : units(body, paragraph)) {
-                addFitting(body, unit[0], unit[1], p, tiles);
+            for (int[] unit : units(body, paragraph, sentences, checkpoint)) {
+                checkpoint.check();
+                addFitting(body, unit[0], unit[1], p, tiles, checkpoint);
             }
         }
         return tiles;
@@ -31,13 +35,14 @@ final class Tiler {
 
     private record Paragraph(int start, int end, boolean code) {}
 
-    private static List<Paragraph> paragraphs(String body) {
+    private static List<Paragraph> paragraphs(String body, Checkpoint checkpoint) {
         List<Paragraph> paragraphs = new ArrayList<>();
         MarkdownSections.Fences fences = new MarkdownSections.Fences();
         int start = -1;
         boolean code = false;
         int pos = 0;
         while (pos < body.length()) {
+            checkpoint.check();
             int newline = body.indexOf('\n', pos);
             int lineEnd = newline < 0 ? body.length() : newline;
             String line = body.substring(pos, lineEnd);
@@ -73,11 +78,12 @@ final class Tiler {
     }
 
     /** Sentences of prose, lines of code; each trimmed, none empty. */
-    private static List<int[]> units(String body, Paragraph paragraph) {
+    private static List<int[]> units(String body, Paragraph paragraph, BreakIterator sentences, Checkpoint checkpoint) {
         List<int[]> units = new ArrayList<>();
         if (paragraph.code()) {
             int pos = paragraph.start();
             while (pos < paragraph.end()) {
+                checkpoint.check();
                 int newline = body.indexOf('\n', pos);
                 int lineEnd = newline < 0 || newline > paragraph.end() ? paragraph.end() : newline;
                 addTrimmed(units, body, pos, lineEnd);
@@ -85,10 +91,10 @@ final class Tiler {
             }
             return units;
         }
-        BreakIterator sentences = BreakIterator.getSentenceInstance(Locale.ROOT);
         sentences.setText(body.substring(paragraph.start(), paragraph.end()));
         int from = sentences.first();
         for (int to = sentences.next(); to != BreakIterator.DONE; from = to, to = sentences.next()) {
+            checkpoint.check();
             addTrimmed(units, body, paragraph.start() + from, paragraph.start() + to);
         }
         return units;
@@ -105,26 +111,35 @@ final class Tiler {
      * Adds the unit as one tile if it fits in a chunk, else each of its words as a tile, so the
      * packer can fill chunks and overlap them word by word.
      */
-    private void addFitting(String body, int start, int end, int paragraph, List<Tile> tiles) {
+    private void addFitting(String body, int start, int end, int paragraph, List<Tile> tiles, Checkpoint checkpoint) {
         int words = Measure.words(body, start, end);
         if (measure.fits(end - start, words)) {
             tiles.add(new Tile(start, end, paragraph, words));
             return;
         }
         for (int[] word : words(body, start, end)) {
+            checkpoint.check();
             if (measure.fits(word[1] - word[0], 1)) {
                 tiles.add(new Tile(word[0], word[1], paragraph, 1));
             } else {
-                addSlices(word[0], word[1], paragraph, tiles);
+                addSlices(body, word[0], word[1], paragraph, tiles);
             }
         }
     }
 
-    /** A single word longer than a chunk, cut into the longest slices that fit. */
-    private void addSlices(int start, int end, int paragraph, List<Tile> tiles) {
+    /**
+     * A single word longer than a chunk, cut into the longest slices that fit and do not split a
+     * surrogate pair (one character shorter where they would).
+     */
+    private void addSlices(String body, int start, int end, int paragraph, List<Tile> tiles) {
         int slice = measure.maxChars();
-        for (int from = start; from < end; from += slice) {
-            tiles.add(new Tile(from, Math.min(end, from + slice), paragraph, 1));
+        for (int from = start; from < end; ) {
+            int to = Math.min(end, from + slice);
+            if (to < end && to - from > 1 && Character.isSurrogatePair(body.charAt(to - 1), body.charAt(to))) {
+                to--;
+            }
+            tiles.add(new Tile(from, to, paragraph, 1));
+            from = to;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.agentic.retrieval.knowledge;
 
+import dev.agentic.retrieval.Checkpoint;
 import dev.agentic.retrieval.Chunk;
 import dev.agentic.retrieval.Document;
 import dev.agentic.retrieval.Limits;
@@ -50,9 +51,21 @@ public final class KnowledgeBase {
      * abort leaves the earlier version in place.
      */
     public int ingest(Document document, IngestProgress progress) {
-        List<Chunk> chunks = chunker.split(document);
+        return ingest(document, progress, Checkpoint.INTERRUPTS);
+    }
+
+    /**
+     * As {@link #ingest(Document, IngestProgress)}, asking {@code checkpoint} while chunking (every
+     * line, sentence and tile), before each embedding batch and before the store is written: when it
+     * throws, the ingestion stops within one step or one batch and the store is untouched.
+     *
+     * @throws java.util.concurrent.CancellationException when {@code checkpoint} throws it
+     */
+    public int ingest(Document document, IngestProgress progress, Checkpoint checkpoint) {
+        List<Chunk> chunks = chunker.split(document, checkpoint);
         List<EmbeddedChunk> embedded = new ArrayList<>(chunks.size());
         for (int from = 0; from < chunks.size(); from += EMBED_BATCH_SIZE) {
+            checkpoint.check();
             List<Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH_SIZE));
             List<float[]> vectors = embedder.embedAll(
                     batch.stream().map(KnowledgeBase::embeddingInput).toList());
@@ -61,6 +74,7 @@ public final class KnowledgeBase {
             }
             progress.embedded(embedded.size(), chunks.size());
         }
+        checkpoint.check();
         store.upsert(document.tenant(), document.id(), embedded);
         return chunks.size();
     }

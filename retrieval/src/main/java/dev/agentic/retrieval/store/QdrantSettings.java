@@ -41,7 +41,7 @@ public record QdrantSettings(
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("Qdrant port must be from 1 to 65535: " + port);
         }
-        if (!collection.matches("[A-Za-z0-9_.-]{1,255}")) {
+        if (!collection.matches("[A-Za-z0-9_.-]{1,255}+")) {
             throw new IllegalArgumentException("Qdrant collection name must be 1-255 of [A-Za-z0-9_.-]: " + collection);
         }
         if (dimension < 1) {

@@ -125,6 +125,18 @@ class ChunkerTest {
     }
 
     @Test
+    void neverCutsASurrogatePairWhenSlicingALongWord() {
+        String word = "\uD83D\uDE00".repeat(10); // 20 UTF-16 characters
+
+        List<Chunk> chunks = Chunker.create(ChunkingOptions.characters(5, 0)).split(doc(word));
+
+        assertThat(chunks)
+                .extracting(Chunk::text)
+                .containsOnly("\uD83D\uDE00".repeat(2))
+                .hasSize(5);
+    }
+
+    @Test
     void keepsTheMarkdownHeadingPathAsMetadata() {
         String markdown = """
                 Preamble before any heading.

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +139,44 @@ class KnowledgeBaseTest {
                 .hasMessage("stop");
 
         assertThat(knowledge.search("acme", "password", 10)).hasSize(3);
+    }
+
+    @Test
+    void stopsAnIngestionAtItsCheckpointBeforeTheNextBatchAndLeavesTheEarlierVersion() {
+        knowledge.ingest(Document.markdown("acme", "help", "Acme help", HELP_CENTER));
+        String longText = "A sentence about nothing in particular. ".repeat(2_000);
+        AtomicInteger batches = new AtomicInteger();
+
+        assertThatThrownBy(() -> knowledge.ingest(
+                        Document.text("acme", "help", "", longText), (done, total) -> batches.incrementAndGet(), () -> {
+                            if (batches.get() > 0) {
+                                throw new CancellationException("stopped");
+                            }
+                        }))
+                .isInstanceOf(CancellationException.class);
+
+        assertThat(batches).hasValue(1);
+        assertThat(knowledge.search("acme", "password", 10)).hasSize(3);
+    }
+
+    @Test
+    void stopsAnIngestionWhileChunkingWithoutEmbeddingAnything() {
+        AtomicInteger checks = new AtomicInteger();
+        AtomicInteger batches = new AtomicInteger();
+
+        assertThatThrownBy(() -> knowledge.ingest(
+                        Document.text("acme", "long", "", "Words and more words. ".repeat(50_000)),
+                        (done, total) -> batches.incrementAndGet(),
+                        () -> {
+                            if (checks.incrementAndGet() > 100) {
+                                throw new CancellationException("stopped");
+                            }
+                        }))
+                .isInstanceOf(CancellationException.class);
+
+        assertThat(checks).hasValue(101);
+        assertThat(batches).hasValue(0);
+        assertThat(knowledge.search("acme", "words", 10)).isEmpty();
     }
 
     @Test

@@ -4,8 +4,10 @@ import dev.agentic.model.IngestDocument;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
+import dev.agentic.retrieval.Checkpoint;
 import dev.agentic.retrieval.ContentType;
 import dev.agentic.retrieval.Document;
+import dev.agentic.retrieval.chunk.TooManyChunksException;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRequest;
@@ -25,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * tool_end}, a one-line answer and the result as metadata. Re-ingesting a document id replaces its
  * chunks. A successful ingestion bumps the tenant's knowledge version.
  *
- * <p>A cancelled or expired job stops at the next batch and stores nothing; once the chunks are
- * being written the write completes (it is not torn midway).
+ * <p>A cancelled or expired job (the job's thread is interrupted) or one whose request ended
+ * elsewhere stops the ingestion at its next step: the next line, sentence or tile while chunking,
+ * the next batch while embedding. Nothing is stored then; once the chunks are being written the
+ * write completes (it is not torn midway). A document of more than {@value
+ * dev.agentic.retrieval.Limits#MAX_CHUNKS_PER_DOCUMENT} chunks is {@code invalid_document}.
  */
 public final class IngestAgent implements Agent {
     static final String TOOL = "ingest";
@@ -88,25 +93,34 @@ public final class IngestAgent implements Agent {
 
     private int ingest(AgentRequest request, Document document, EventSink sink) throws InterruptedException {
         AtomicBoolean stopped = new AtomicBoolean();
+        Checkpoint checkpoint = () -> {
+            if (stopped.get() || sink.isClosed()) {
+                throw new CancellationException("ingestion stopped");
+            }
+        };
         try {
             return RetrievalFailures.call(request.requestId(), () -> {
-                int stored = knowledge.get().ingest(document, (done, total) -> {
-                    if (stopped.get() || sink.isClosed()) {
-                        throw new CancellationException("ingestion stopped");
-                    }
-                    sink.metadata(Map.of("progress", Map.of("chunks_done", done, "chunks_total", total)));
-                });
+                int stored = knowledge
+                        .get()
+                        .ingest(document, (done, total) -> progress(sink, checkpoint, done, total), checkpoint);
                 // Here, not on the job's thread: a write that completes after a cancel or
                 // deadline stopped the wait still retires the cached answers it makes stale.
                 bumpVersion(request);
                 return stored;
             });
         } catch (InterruptedException e) {
-            stopped.set(true); // the ingestion stops at its next batch, before anything is stored
+            stopped.set(true); // the ingestion stops at its next step, before anything is stored
             throw e;
         } catch (CancellationException e) {
             throw new AgentException("cancelled", "The request was cancelled", false, e);
+        } catch (TooManyChunksException e) {
+            throw new AgentException(INVALID_DOCUMENT, "The document is not valid: " + e.getMessage(), false, e);
         }
+    }
+
+    private static void progress(EventSink sink, Checkpoint checkpoint, int done, int total) {
+        checkpoint.check(); // no progress event once the job is over
+        sink.metadata(Map.of("progress", Map.of("chunks_done", done, "chunks_total", total)));
     }
 
     private void bumpVersion(AgentRequest request) {

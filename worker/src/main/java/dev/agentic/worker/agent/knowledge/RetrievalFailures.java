@@ -24,12 +24,14 @@ final class RetrievalFailures {
     private static final Logger log = LoggerFactory.getLogger(RetrievalFailures.class);
 
     /**
-     * Knowledge-base calls run on their own virtual thread, so that interrupting a job (cancel,
-     * deadline) never interrupts the index's file I/O midway (an interrupted NIO channel is closed
-     * for every user of the index); the job stops waiting instead.
+     * Knowledge-base calls run on their own thread, so that interrupting a job (cancel, deadline)
+     * never interrupts the index's file I/O midway (an interrupted NIO channel is closed for every
+     * user of the index); the job stops waiting instead, and the call stops at its next checkpoint.
+     * Platform threads, not virtual ones: chunking and embedding compute, and a computing virtual
+     * thread holds its carrier until it is done, stalling every other virtual thread behind it.
      */
     private static final ExecutorService CALLS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("knowledge-", 0).factory());
+            Thread.ofPlatform().daemon().name("knowledge-", 0).factory());
 
     private RetrievalFailures() {}
 

@@ -12,6 +12,7 @@ import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
+import dev.agentic.retrieval.Limits;
 import dev.agentic.retrieval.chunk.Chunker;
 import dev.agentic.retrieval.chunk.ChunkingOptions;
 import dev.agentic.retrieval.embed.Embedder;
@@ -291,6 +292,23 @@ class KnowledgeAgentsTest {
                 .isInstanceOf(StreamEvent.Done.class);
         assertThat(worker.isRunning()).isTrue();
         probe.awaitDrained();
+    }
+
+    @Test
+    void refusesADocumentOfMoreChunksThanTheLimitAsInvalid() {
+        worker();
+
+        List<LoggedEvent> log =
+                ingest("acme", "sections", "# Heading\nbody\n".repeat(Limits.MAX_CHUNKS_PER_DOCUMENT + 1));
+
+        StreamEvent.Error error = RedisProbe.error(log);
+        assertThat(error.code()).isEqualTo("invalid_document");
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message())
+                .isEqualTo("The document is not valid: document sections splits into more than 20000 chunks;"
+                        + " send it in parts");
+        assertThat(events(log, "metadata")).isEmpty();
+        assertThat(probe.redis().get(RedisKeys.knowledgeVersion("acme"))).isNull();
     }
 
     @Test
