@@ -23,9 +23,20 @@ public final class Tokens {
         return pieces;
     }
 
-    /** A rough token count (words) for agents that call no LLM. */
+    /**
+     * A rough token count (words) for agents that call no LLM. Counts in one pass without copying:
+     * a 1 MB document costs no more than reading it.
+     */
     public static long estimate(String text) {
-        String trimmed = text.strip();
-        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+        long words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); i++) {
+            boolean space = Character.isWhitespace(text.charAt(i));
+            if (!space && !inWord) {
+                words++;
+            }
+            inWord = !space;
+        }
+        return words;
     }
 }
