@@ -209,7 +209,7 @@ public final class JobRunner implements AutoCloseable {
                 return new Result.Leave();
             }
             return afterStop(job, watch, sink, null);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
             if (watch.reason() == null && !sink.isClosed()) {
                 log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), e);
             }

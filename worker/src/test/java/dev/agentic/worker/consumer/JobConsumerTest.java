@@ -397,4 +397,19 @@ class JobConsumerTest {
             probe.assertEveryRequestEndedOnce();
         }
     }
+
+    @Test
+    void endsTheRequestWithAgentFailedWhenTheAgentThrowsAnError() {
+        Job overflow = probe.submit("diagnostic", "throw-error");
+        Job oom = probe.submit("diagnostic", "throw-error oom");
+        worker("w1", 2).consumer().start();
+
+        for (Job job : List.of(overflow, oom)) {
+            StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+            assertThat(error.code()).isEqualTo("agent_failed");
+            assertThat(error.retryable()).isFalse();
+        }
+        probe.awaitDrained();
+        probe.assertEveryRequestEndedOnce();
+    }
 }
