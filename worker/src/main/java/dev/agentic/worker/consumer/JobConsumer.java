@@ -2,9 +2,11 @@ package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
+import dev.agentic.model.LogText;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.config.WorkerProperties;
@@ -445,15 +447,20 @@ public final class JobConsumer implements SmartLifecycle {
         try {
             job = WireCodec.decodeJob(delivery.message().getBody().getOrDefault(RedisKeys.JOB_FIELD, ""));
         } catch (MalformedWireDataException e) {
-            deadLetter(delivery, null, "undecodable job: " + e.getMessage());
+            deadLetter(delivery, null, delivery.attempt(), "undecodable job: " + e.getMessage());
             return;
         }
-        if (delivery.attempt() > config.maxDeliveries()) {
+        EventLog.Attempt attempt = runner.begin(job, delivery.attempt());
+        if (attempt.number() > config.maxDeliveries()) {
             deadLetter(
-                    delivery, job, "delivered " + delivery.attempt() + " times; workers kept failing while running it");
+                    delivery,
+                    job,
+                    attempt.number(),
+                    "attempt " + attempt.number() + " of at most " + config.maxDeliveries()
+                            + "; workers kept failing while running it");
             return;
         }
-        if (runner.run(job, delivery.attempt()) == JobRunner.Disposition.ACK) {
+        if (runner.run(job, attempt).requestHasEnded()) {
             JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
         }
     }
@@ -462,17 +469,17 @@ public final class JobConsumer implements SmartLifecycle {
      * Moves an entry to the dead-letter stream with the reason, ends its request with an {@code
      * error} the client sees, and acknowledges it.
      */
-    private void deadLetter(Delivery delivery, @Nullable Job job, String reason) {
+    private void deadLetter(Delivery delivery, @Nullable Job job, int attempts, String reason) {
         log.warn(
                 "Worker(name={}) dead-lettering {} on {}: {}",
                 consumer,
                 delivery.message().getId(),
                 delivery.lane().wireName(),
-                reason);
+                LogText.safe(reason));
         Map<String, String> letter = new LinkedHashMap<>();
         letter.put("lane", delivery.lane().wireName());
         letter.put("entry", delivery.message().getId());
-        letter.put("attempts", String.valueOf(delivery.attempt()));
+        letter.put("attempts", String.valueOf(attempts));
         letter.put("error", reason);
         letter.put("worker", consumer);
         letter.put("at_ms", String.valueOf(System.currentTimeMillis()));
@@ -483,7 +490,7 @@ public final class JobConsumer implements SmartLifecycle {
         }
         redis.xadd(RedisKeys.DEAD_LETTERS, letter);
         if (job != null) {
-            runner.endAsDeadLetter(job, delivery.attempt());
+            runner.endAsDeadLetter(job, attempts);
         }
         meters.counter("agentic.jobs.dead_lettered", "lane", delivery.lane().wireName())
                 .increment();

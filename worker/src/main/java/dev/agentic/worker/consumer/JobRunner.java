@@ -1,8 +1,9 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
+import dev.agentic.model.LogText;
 import dev.agentic.model.StreamEvent;
-import dev.agentic.redis.AttemptWriter;
+import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentException;
@@ -91,44 +92,45 @@ public final class JobRunner implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** What the consumer does with the queue entry after an attempt. */
-    public enum Disposition {
-        /** The request has its terminal event: acknowledge the entry. */
-        ACK,
-        /**
-         * Leave the entry pending: the attempt was interrupted by shutdown or lost Redis, or a later
-         * attempt owns the request. A live worker (or this one, restarted) will run it again.
-         */
-        LEAVE
+    /**
+     * Begins an attempt at the job: the attempt number is counted here, once, in Redis (see {@link
+     * EventLog#beginAttempt}).
+     *
+     * @param deliveryCount how often the queue entry has been delivered
+     */
+    public EventLog.Attempt begin(Job job, long deliveryCount) {
+        return events.beginAttempt(job, deliveryCount);
     }
 
-    public Disposition run(Job job, int attempt) {
+    /**
+     * Runs a begun attempt to its outcome: the consumer acknowledges the entry when {@link
+     * AttemptOutcome#requestHasEnded()} and leaves it pending otherwise.
+     */
+    public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
         MDC.put("requestId", job.id());
         try {
-            Disposition disposition = runLogged(job, events.attempt(job.id(), attempt, redisRetry));
-            if (disposition == Disposition.ACK) {
+            AttemptOutcome outcome = runLogged(job, attempt);
+            if (outcome.requestHasEnded()) {
                 usage.settle(job); // once per request; a Redis failure here leaves the job pending
             }
-            return disposition;
+            return outcome;
         } catch (RedisException e) {
             log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
-            return Disposition.LEAVE;
+            return AttemptOutcome.LOST;
         } finally {
             MDC.remove("requestId");
         }
     }
 
-    private Disposition runLogged(Job job, AttemptWriter writer) {
+    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
-        RedisEventSink sink = new RedisEventSink(writer, cacheKey != null);
+        RedisEventSink sink =
+                new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
             return finish(job, sink, deadlineExceeded("while it was queued"));
         }
-        // The ingress writes the job before its request: if it died in between, write the request
-        // here (a no-op when it exists), so the client's retry finds it.
-        events.open(job);
         Optional<Agent> agent = agents.find(job.agent());
         if (agent.isEmpty()) {
             return finish(
@@ -136,58 +138,46 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        Disposition disposition = execute(job, agent.get(), sink, writer.attempt());
+        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt);
         if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
             sink.recorded()
                     .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
         }
-        return disposition;
+        return outcome;
     }
 
-    private Disposition execute(Job job, Agent agent, RedisEventSink sink, int attempt) {
+    private AttemptOutcome execute(Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt) {
         Watch watch = new Watch(Thread.currentThread());
-        Result result;
+        @Nullable StreamEvent terminal;
         try (CancelWatcher.Watching cancelWatch = cancels.watch(job.id(), () -> watch.stop(Stop.CANCELLED, sink))) {
             watch.arm(deadlines.schedule(
                     () -> watch.stop(Stop.EXPIRED, sink),
                     Math.max(0, job.deadlineMs() - clock.millis()),
                     TimeUnit.MILLISECONDS));
-            if (attempt > 1 && events.lastAttempt(job.id()) > 0) {
+            if (attempt.followsAWrittenAttempt()) {
                 // Clients may hold a partial answer of an earlier attempt: tell them to drop it.
                 // (An entry delivered before but never run needs no restart: nothing was shown.)
-                sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
+                sink.append(new StreamEvent.Restart(attempt.number(), RESTART_REASON));
             }
-            sink.append(new StreamEvent.Start(workerName, attempt));
+            sink.append(new StreamEvent.Start(workerName, attempt.number()));
             if (sink.isClosed()) {
                 log.info("Query(id={}) had already ended or moved on; not run again", job.id());
-                result = new Result.Settle();
+                terminal = null;
             } else {
-                result = runAgent(job, agent, sink, watch);
+                terminal = runAgent(job, agent, sink, watch);
             }
         } finally {
             watch.disarm();
             Thread.interrupted(); // a stop that raced the end of the agent must not reach Redis calls
         }
-        return switch (result) {
-            case Result.Write write -> finish(job, sink, write.terminal());
-            case Result.Settle settle -> sink.isSettled() ? Disposition.ACK : Disposition.LEAVE;
-            case Result.Leave leave -> Disposition.LEAVE;
-        };
+        return terminal == null ? sink.outcome() : finish(job, sink, terminal);
     }
 
-    /** What an attempt ends with. */
-    private sealed interface Result {
-        /** Write this terminal event. */
-        record Write(StreamEvent terminal) implements Result {}
-
-        /** Write nothing: the sink knows whether the request ended (ack) or moved on (leave). */
-        record Settle() implements Result {}
-
-        /** Interrupted by shutdown: leave the entry pending. */
-        record Leave() implements Result {}
-    }
-
-    private Result runAgent(Job job, Agent agent, RedisEventSink sink, Watch watch) {
+    /**
+     * Runs the agent; returns the terminal event to write, or null to write none (the sink's
+     * outcome then says whether the request ended elsewhere or the attempt was lost).
+     */
+    private @Nullable StreamEvent runAgent(Job job, Agent agent, RedisEventSink sink, Watch watch) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "error";
         try {
@@ -200,13 +190,19 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason()));
         } catch (AgentException e) {
-            log.info("Query(id={}, agent={}) failed: {} {}", job.id(), job.agent(), e.code(), e.getMessage());
+            log.info(
+                    "Query(id={}, agent={}) failed: {} {}",
+                    job.id(),
+                    job.agent(),
+                    e.code(),
+                    LogText.safe(String.valueOf(e.getMessage())));
             return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
         } catch (InterruptedException e) {
             outcome = "interrupted";
             if (watch.reason() == null) {
                 log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
-                return new Result.Leave();
+                sink.close(AttemptOutcome.LOST);
+                return null;
             }
             return afterStop(job, watch, sink, null);
         } catch (Throwable e) { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
@@ -222,22 +218,22 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /**
-     * The result once the agent has returned or thrown: a deadline that stopped it wins, a closed
-     * sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code terminal}.
+     * The terminal event once the agent has returned or thrown: a deadline that stopped it wins, a
+     * closed sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code terminal}.
      */
-    private Result afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
+    private @Nullable StreamEvent afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
         if (watch.reason() == Stop.EXPIRED && !sink.isClosed()) {
             log.info("Query(id={}) stopped at its deadline", job.id());
             meters.counter("agentic.jobs.expired").increment();
-            return new Result.Write(deadlineExceeded("while it ran"));
+            return deadlineExceeded("while it ran");
         }
         if (sink.isClosed() || terminal == null) {
             if (watch.reason() == Stop.CANCELLED) {
                 meters.counter("agentic.jobs.cancelled").increment();
             }
-            return new Result.Settle();
+            return null;
         }
-        return new Result.Write(terminal);
+        return terminal;
     }
 
     /** Ends the request of a job that went to the dead-letter stream. */
@@ -255,11 +251,11 @@ public final class JobRunner implements AutoCloseable {
         return new StreamEvent.Error("deadline_exceeded", "The request's deadline passed " + when, false);
     }
 
-    private Disposition finish(Job job, RedisEventSink sink, StreamEvent terminal) {
-        RedisEventSink.State state = sink.finish(terminal);
+    private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {
+        AttemptOutcome outcome = sink.finish(terminal);
         meters.counter("agentic.jobs.finished", "agent", job.agent(), "outcome", terminal.type())
                 .increment();
-        return state == RedisEventSink.State.ENDED ? Disposition.ACK : Disposition.LEAVE;
+        return outcome;
     }
 
     @Override
@@ -295,7 +291,7 @@ public final class JobRunner implements AutoCloseable {
             if (armed && reason == null) {
                 reason = why;
                 if (why == Stop.CANCELLED) {
-                    sink.markEnded();
+                    sink.close(AttemptOutcome.ENDED);
                 }
                 thread.interrupt();
             }

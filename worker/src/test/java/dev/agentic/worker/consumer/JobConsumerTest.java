@@ -412,4 +412,60 @@ class JobConsumerTest {
         probe.awaitDrained();
         probe.assertEveryRequestEndedOnce();
     }
+
+    /** A job delivered to {@code consumer} whose reply it never got: it adopts the entry as an orphan. */
+    private static void deliveredButNeverReceived(String consumer) {
+        dev.agentic.redis.JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
+        dev.agentic.redis.JobQueue.read(probe.redis(), Lane.INTERACTIVE, consumer, 1, Duration.ZERO, false);
+    }
+
+    @Test
+    void runsAnEntryItsOwnWorkerAdoptsAgainAsANewAttempt() {
+        Job busy = probe.submit("diagnostic", "sleep 1500");
+        worker("w1", 1, Duration.ofSeconds(30), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first(probe.log(busy.id()), "start").isPresent());
+        Job job = probe.submit("math", "6*7");
+        deliveredButNeverReceived("w1");
+        // An earlier attempt of w1 on this entry wrote more events than a re-run does, then failed
+        // without acknowledging (an Error, a lost reply): XCLAIM JUSTID did not count a delivery.
+        probe.writeAllAs(
+                job,
+                1,
+                new StreamEvent.Start("w1", 1),
+                new StreamEvent.Token("a"),
+                new StreamEvent.Token("b"),
+                new StreamEvent.Token("c"),
+                new StreamEvent.Token("d"),
+                new StreamEvent.Token("e"),
+                new StreamEvent.Token("f"));
+
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log.stream()
+                        .filter(e -> e.type().equals("restart") || e.type().equals("start"))
+                        .map(RedisProbe::decode))
+                .containsExactly(
+                        new StreamEvent.Start("w1", 1),
+                        new StreamEvent.Restart(2, "a previous attempt did not finish"),
+                        new StreamEvent.Start("w1", 2));
+        probe.awaitDrained();
+        probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void deadLettersAnEntryWhoseAttemptsReachedMaxDeliveriesThoughItsDeliveryCountDidNot() {
+        Job job = probe.submit("math", "1+1");
+        deliveredButNeverReceived("w1");
+        // Three attempts began on this entry (each re-adopted with XCLAIM JUSTID, delivery count 1).
+        probe.redis().hset(dev.agentic.model.RedisKeys.request(job.id()), "attempts", "3");
+        worker("w1", 1, Duration.ofSeconds(30), 3).consumer().start();
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+
+        assertThat(error.code()).isEqualTo("max_deliveries_exceeded");
+        assertThat(probe.redis().xlen(dev.agentic.model.RedisKeys.DEAD_LETTERS)).isEqualTo(1);
+        probe.awaitDrained();
+    }
 }
