@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +58,7 @@ public final class JobConsumer implements SmartLifecycle {
     private final RedisSettings settings;
     private final WorkerProperties.Worker config;
     private final String consumer;
-    private final Semaphore slots;
+    private final AgentThreads threads;
     private final ExecutorService jobs = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("job-", 0).factory());
     private final CancelWatcher cancels;
@@ -93,7 +92,7 @@ public final class JobConsumer implements SmartLifecycle {
         this.settings = settings;
         this.config = config;
         this.consumer = config.consumerName();
-        this.slots = new Semaphore(config.concurrency());
+        this.threads = new AgentThreads(config.concurrency(), config.stuckGrace());
     }
 
     /**
@@ -145,6 +144,7 @@ public final class JobConsumer implements SmartLifecycle {
         }
         runner.close();
         cancels.close();
+        threads.close();
     }
 
     private void releaseLeftovers() {
@@ -272,6 +272,11 @@ public final class JobConsumer implements SmartLifecycle {
                 "{\"inflight\":" + inflight.size() + ",\"concurrency\":" + config.concurrency() + "}");
     }
 
+    /** The agent threads and slots of this worker (for its liveness). */
+    public AgentThreads agentThreads() {
+        return threads;
+    }
+
     @Override
     public boolean isRunning() {
         return running;
@@ -357,26 +362,25 @@ public final class JobConsumer implements SmartLifecycle {
             Map<String, Long> deliveries = JobQueue.deliveryCounts(redis, lane, consumer, pending.size());
             for (StreamMessage<String, String> message : pending) {
                 long attempt = deliveries.getOrDefault(message.getId(), 2L);
-                slots.acquire();
-                submit(new Delivery(lane, message, (int) Math.min(attempt, Integer.MAX_VALUE)));
+                submit(new Delivery(lane, message, (int) Math.min(attempt, Integer.MAX_VALUE)), threads.acquire());
             }
         }
     }
 
     /** Takes a slot, then reads one job into it; the slot goes back unless a job got it. */
     private void dispatchNext() throws InterruptedException {
-        slots.acquire();
+        AgentThreads.Slot slot = threads.acquire();
         boolean submitted = false;
         try {
             Delivery next = readOne();
             if (next != null) {
-                submit(next);
+                submit(next, slot);
                 submitted = true;
             }
         } finally {
             if (!submitted) {
                 // A failed read (NOGROUP, Redis down) must not cost a slot, or the loop starves.
-                slots.release();
+                slot.release();
             }
         }
     }
@@ -420,14 +424,14 @@ public final class JobConsumer implements SmartLifecycle {
     }
 
     /** Runs the delivery on a virtual thread; the caller holds a slot, which the job gives back. */
-    private void submit(Delivery delivery) {
+    private void submit(Delivery delivery, AgentThreads.Slot slot) {
         if (inflight.putIfAbsent(delivery.message().getId(), delivery.lane()) != null) {
-            slots.release(); // already running here
+            slot.release(); // already running here
             return;
         }
         jobs.execute(() -> {
             try {
-                process(delivery);
+                process(delivery, slot);
             } catch (RedisException e) {
                 // Not acked: the job stays pending and is reclaimed (or resumed by this worker).
                 log.warn(
@@ -437,12 +441,12 @@ public final class JobConsumer implements SmartLifecycle {
                         e.getMessage());
             } finally {
                 inflight.remove(delivery.message().getId());
-                slots.release();
+                slot.release();
             }
         });
     }
 
-    private void process(Delivery delivery) {
+    private void process(Delivery delivery, AgentThreads.Slot slot) {
         Job job;
         try {
             job = WireCodec.decodeJob(delivery.message().getBody().getOrDefault(RedisKeys.JOB_FIELD, ""));
@@ -460,7 +464,7 @@ public final class JobConsumer implements SmartLifecycle {
                             + "; workers kept failing while running it");
             return;
         }
-        if (runner.run(job, attempt).requestHasEnded()) {
+        if (runner.run(job, attempt, slot).requestHasEnded()) {
             JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
         }
     }

@@ -16,10 +16,13 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,11 +108,13 @@ public final class JobRunner implements AutoCloseable {
     /**
      * Runs a begun attempt to its outcome: the consumer acknowledges the entry when {@link
      * AttemptOutcome#requestHasEnded()} and leaves it pending otherwise.
+     *
+     * @param slot the job's slot; its agent runs on the slot's thread and keeps the slot until it returns
      */
-    public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
+    AttemptOutcome run(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot) {
         MDC.put("requestId", job.id());
         try {
-            AttemptOutcome outcome = runLogged(job, attempt);
+            AttemptOutcome outcome = runLogged(job, attempt, slot);
             if (outcome.requestHasEnded()) {
                 usage.settle(job); // once per request; a Redis failure here leaves the job pending
             }
@@ -122,7 +127,22 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt) {
+    /** Runs a begun attempt on a thread of its own (for callers without a consumer's slots). */
+    public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
+        try (AgentThreads own = new AgentThreads(1, Duration.ofSeconds(5))) {
+            AgentThreads.Slot slot = own.acquire();
+            try {
+                return run(job, attempt, slot);
+            } finally {
+                slot.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AttemptOutcome.LOST;
+        }
+    }
+
+    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
         RedisEventSink sink =
                 new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null);
@@ -138,7 +158,7 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt);
+        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt, slot);
         if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
             sink.recorded()
                     .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
@@ -146,8 +166,9 @@ public final class JobRunner implements AutoCloseable {
         return outcome;
     }
 
-    private AttemptOutcome execute(Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt) {
-        Watch watch = new Watch(Thread.currentThread());
+    private AttemptOutcome execute(
+            Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt, AgentThreads.Slot slot) {
+        Watch watch = new Watch();
         @Nullable StreamEvent terminal;
         try (CancelWatcher.Watching cancelWatch = cancels.watch(job.id(), () -> watch.stop(Stop.CANCELLED, sink))) {
             watch.arm(deadlines.schedule(
@@ -164,7 +185,7 @@ public final class JobRunner implements AutoCloseable {
                 log.info("Query(id={}) had already ended or moved on; not run again", job.id());
                 terminal = null;
             } else {
-                terminal = runAgent(job, agent, sink, watch);
+                terminal = runAgent(job, agent, sink, watch, slot);
             }
         } finally {
             watch.disarm();
@@ -174,54 +195,112 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /**
-     * Runs the agent; returns the terminal event to write, or null to write none (the sink's
-     * outcome then says whether the request ended elsewhere or the attempt was lost).
+     * Runs the agent on its slot's thread and waits for it until it returns or is stopped (cancel,
+     * deadline, shutdown); a stopped agent is interrupted and given the stuck grace to return.
+     * Returns the terminal event to write, or null to write none (the sink's outcome then says
+     * whether the request ended elsewhere or the attempt was lost).
      */
-    private @Nullable StreamEvent runAgent(Job job, Agent agent, RedisEventSink sink, Watch watch) {
+    private @Nullable StreamEvent runAgent(
+            Job job, Agent agent, RedisEventSink sink, Watch watch, AgentThreads.Slot slot) {
         Timer.Sample sample = Timer.start(meters);
-        String outcome = "error";
-        try {
-            AgentResult result =
-                    agent.run(new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId()), sink);
-            outcome = "done";
-            return afterStop(
-                    job,
-                    watch,
-                    sink,
-                    new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason()));
-        } catch (AgentException e) {
-            log.info(
-                    "Query(id={}, agent={}) failed: {} {}",
-                    job.id(),
-                    job.agent(),
-                    e.code(),
-                    LogText.safe(String.valueOf(e.getMessage())));
-            return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
-        } catch (InterruptedException e) {
-            outcome = "interrupted";
-            if (watch.reason() == null) {
-                log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
-                sink.close(AttemptOutcome.LOST);
-                return null;
-            }
+        AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId());
+        AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink));
+        AgentThreads.End end = awaitEnd(job, call, watch, sink);
+        String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";
+        sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
+        meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
+        if (end == null) {
             return afterStop(job, watch, sink, null);
-        } catch (Throwable e) { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
-            if (watch.reason() == null && !sink.isClosed()) {
-                log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), e);
-            }
-            return afterStop(
-                    job, watch, sink, new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
-        } finally {
-            sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
-            meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
         }
+        return switch (end) {
+            case AgentThreads.End.Returned returned -> afterStop(job, watch, sink, done(job, returned.result()));
+            case AgentThreads.End.Threw threw -> afterThrow(job, watch, sink, threw.error());
+        };
     }
 
     /**
-     * The terminal event once the agent has returned or thrown: a deadline that stopped it wins, a
-     * closed sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code terminal}.
+     * Waits for the agent; null when it did not return within the stuck grace after its interrupt
+     * (it keeps its slot until it does, and counts as stuck).
+     */
+    private AgentThreads.@Nullable End awaitEnd(
+            Job job, AgentThreads.AgentCall call, Watch watch, RedisEventSink sink) {
+        try {
+            CompletableFuture.anyOf(call.end(), watch.stopped()).get();
+        } catch (InterruptedException e) {
+            watch.stop(Stop.SHUTDOWN, sink);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // neither future completes exceptionally
+        }
+        if (call.end().isDone()) {
+            return call.end().join();
+        }
+        call.interrupt();
+        Duration stuckGrace = call.stuckGrace();
+        try {
+            return call.end().get(stuckGrace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            log.warn(
+                    "Query(id={}, agent={}) agent did not return within {} of its stop ({}); its thread stays held",
+                    job.id(),
+                    job.agent(),
+                    stuckGrace,
+                    watch.reason());
+            meters.counter("agentic.agents.stuck", "agent", job.agent()).increment();
+            call.markStuck();
+            if (e instanceof InterruptedException) {
+                watch.stop(Stop.SHUTDOWN, sink);
+            }
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private StreamEvent done(Job job, AgentResult result) {
+        return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason());
+    }
+
+    private @Nullable StreamEvent afterThrow(Job job, Watch watch, RedisEventSink sink, Throwable error) {
+        return switch (error) {
+            case AgentException e -> {
+                log.info(
+                        "Query(id={}, agent={}) failed: {} {}",
+                        job.id(),
+                        job.agent(),
+                        e.code(),
+                        LogText.safe(String.valueOf(e.getMessage())));
+                yield afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
+            }
+            case InterruptedException e -> {
+                if (watch.reason() == null || watch.reason() == Stop.SHUTDOWN) {
+                    log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
+                    sink.close(AttemptOutcome.LOST);
+                    yield null;
+                }
+                yield afterStop(job, watch, sink, null);
+            }
+            default -> { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
+                if (watch.reason() == null && !sink.isClosed()) {
+                    log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), error);
+                }
+                yield afterStop(
+                        job,
+                        watch,
+                        sink,
+                        new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
+            }
+        };
+    }
+
+    /**
+     * The terminal event once the agent has returned, thrown or got stuck: a deadline that stopped
+     * it wins, a closed sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code
+     * terminal}.
      */
     private @Nullable StreamEvent afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
+        if (watch.reason() == Stop.SHUTDOWN && terminal == null) {
+            sink.close(AttemptOutcome.LOST);
+        }
         if (watch.reason() == Stop.EXPIRED && !sink.isClosed()) {
             log.info("Query(id={}) stopped at its deadline", job.id());
             meters.counter("agentic.jobs.expired").increment();
@@ -265,19 +344,17 @@ public final class JobRunner implements AutoCloseable {
 
     private enum Stop {
         CANCELLED,
-        EXPIRED
+        EXPIRED,
+        /** The worker is stopping (its job thread was interrupted). */
+        SHUTDOWN
     }
 
-    /** Stops one running agent, once, for a reason, by interrupting its thread. */
+    /** Stops one running agent, once, for a reason: wakes the job thread that waits for it. */
     private static final class Watch {
-        private final Thread thread;
+        private final CompletableFuture<Stop> stopped = new CompletableFuture<>();
         private @Nullable Stop reason;
         private @Nullable ScheduledFuture<?> deadline;
         private boolean armed = true;
-
-        Watch(Thread thread) {
-            this.thread = thread;
-        }
 
         synchronized void arm(ScheduledFuture<?> deadlineTimer) {
             this.deadline = deadlineTimer;
@@ -287,13 +364,17 @@ public final class JobRunner implements AutoCloseable {
             return reason;
         }
 
+        CompletableFuture<Stop> stopped() {
+            return stopped;
+        }
+
         synchronized void stop(Stop why, RedisEventSink sink) {
             if (armed && reason == null) {
                 reason = why;
                 if (why == Stop.CANCELLED) {
                     sink.close(AttemptOutcome.ENDED);
                 }
-                thread.interrupt();
+                stopped.complete(why);
             }
         }
 

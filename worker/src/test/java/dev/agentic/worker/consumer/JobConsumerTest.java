@@ -90,6 +90,16 @@ class JobConsumerTest {
 
     private Worker worker(
             String name, int concurrency, Duration reclaimTimeout, int maxDeliveries, List<Agent> agentList) {
+        return worker(name, concurrency, reclaimTimeout, maxDeliveries, agentList, config -> config);
+    }
+
+    private Worker worker(
+            String name,
+            int concurrency,
+            Duration reclaimTimeout,
+            int maxDeliveries,
+            List<Agent> agentList,
+            java.util.function.UnaryOperator<WorkerProperties.Worker> tune) {
         RedisSettings settings = new RedisSettings(redisServer.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2));
         RedisClient client = settings.createClient();
         StatefulRedisConnection<String, String> connection = client.connect();
@@ -98,7 +108,7 @@ class JobConsumerTest {
         AgentRegistry agents = new AgentRegistry(agentList);
         JobRunner runner = new JobRunner(
                 events, agents, cancels, name, Duration.ofSeconds(5), Clock.systemUTC(), new SimpleMeterRegistry());
-        WorkerProperties.Worker config = new WorkerProperties.Worker(
+        var config = new WorkerProperties.Worker(
                 name,
                 concurrency,
                 List.of(Lane.INTERACTIVE, Lane.BATCH),
@@ -111,6 +121,7 @@ class JobConsumerTest {
                 Duration.ofSeconds(5),
                 Duration.ofHours(2),
                 3);
+        config = tune.apply(config);
         Worker worker = new Worker(
                 client,
                 connection,
@@ -467,5 +478,84 @@ class JobConsumerTest {
         assertThat(error.code()).isEqualTo("max_deliveries_exceeded");
         assertThat(probe.redis().xlen(dev.agentic.model.RedisKeys.DEAD_LETTERS)).isEqualTo(1);
         probe.awaitDrained();
+    }
+
+    private static Job jobWithDeadline(String agent, String query, long deadlineInMs) {
+        long now = System.currentTimeMillis();
+        return new Job(
+                1,
+                dev.agentic.model.RequestId.newId(),
+                "t",
+                agent,
+                query,
+                null,
+                Lane.INTERACTIVE,
+                now,
+                now + deadlineInMs,
+                null);
+    }
+
+    @Test
+    void ordinaryJobsFinishPromptlyBesideAgentsThatComputeWithoutEnd() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        worker("w1", cores + 1).consumer().start();
+        for (int i = 0; i < cores; i++) { // one per core: on virtual threads they would hold every carrier
+            probe.submit(jobWithDeadline("diagnostic", "spin 12000", 2000));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> probe.redis().keys("agentic:req:*").stream()
+                                .filter(key -> "running".equals(probe.redis().hget(key, "status")))
+                                .count()
+                        == cores);
+
+        long start = System.nanoTime();
+        Job ordinary = probe.submit("math", "6*7");
+        assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        System.out.printf("an ordinary job beside %d spinning agents took %d ms%n", cores, tookMs);
+        assertThat(tookMs)
+                .as("an ordinary job waits for no spinning agent (they spin 12 s)")
+                .isLessThan(6000);
+    }
+
+    @Test
+    void endsASpinningJobByDeadlinePlusGraceAndHoldsItsSlotUntilItReturns() {
+        Duration grace = Duration.ofMillis(1000);
+        Worker worker = worker(
+                "w1",
+                2,
+                Duration.ofSeconds(10),
+                5,
+                List.of(new DiagnosticAgent()),
+                config -> config.withBounds(
+                        grace,
+                        Duration.ofMillis(500),
+                        org.springframework.util.unit.DataSize.ofKilobytes(64),
+                        1_000_000));
+        AgentThreads threads = worker.consumer().agentThreads();
+        worker.consumer().start();
+        Job spinning = probe.submit(jobWithDeadline("diagnostic", "spin 9000", 1500));
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(spinning));
+
+        assertThat(error.code()).isEqualTo("deadline_exceeded");
+        long lateMs = Long.parseLong(probe.status(spinning).get("finished_ms")) - spinning.deadlineMs();
+        System.out.printf("a spinning agent's request ended %d ms after its deadline (grace %s)%n", lateMs, grace);
+        assertThat(lateMs).as("ended by deadline + grace (+ slack)").isLessThan(grace.toMillis() + 3000);
+        probe.awaitDrained(); // acknowledged
+        assertThat(threads.stuckCount()).isEqualTo(1);
+        // Of the two slots the stuck agent keeps one and the consume loop's pending read the other.
+        assertThat(threads.freeSlots()).as("the stuck agent keeps its slot").isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> threads.oldestStuck()
+                        .filter(stuck -> stuck.compareTo(Duration.ofMillis(500)) > 0)
+                        .isPresent());
+        Job ordinary = probe.submit("diagnostic", "hello");
+        assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
+        assertThat(probe.log(spinning.id())).filteredOn(LoggedEvent::isTerminal).hasSize(1);
+        probe.assertEveryRequestEndedOnce();
     }
 }
