@@ -15,6 +15,7 @@ import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
+import dev.agentic.worker.consumer.OutputLimits;
 import dev.agentic.worker.consumer.ResponseCacheWriter;
 import dev.agentic.worker.consumer.UsageAccounting;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
@@ -123,7 +124,10 @@ class WorkerConfiguration {
                 new UsageAccounting(
                         new UsageLedger(connection, properties.usage().retention()),
                         eventLog,
-                        properties.usage().priceTable()));
+                        properties.usage().priceTable()),
+                new OutputLimits(
+                        (int) properties.worker().maxEventBytes().toBytes(),
+                        properties.worker().maxAnswerChars()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

@@ -198,6 +198,13 @@ public record WorkerProperties(
             if (reclaimTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("agentic.worker.reclaim-timeout must be at least 1s");
             }
+            if (maxEventBytes.toBytes() < 2048 || maxEventBytes.toBytes() > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("agentic.worker.max-event-bytes must be between 2KB and 16MB");
+            }
+            if (stuckGrace.isNegative() || stuckLivenessAfter.isNegative()) {
+                throw new IllegalArgumentException(
+                        "agentic.worker.stuck-grace and stuck-liveness-after must not be negative");
+            }
         }
 
         /** How often a worker refreshes its running jobs and looks for abandoned ones. */

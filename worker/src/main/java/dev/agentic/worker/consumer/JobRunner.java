@@ -47,6 +47,7 @@ public final class JobRunner implements AutoCloseable {
     private final MeterRegistry meters;
     private final ResponseCacheWriter cache;
     private final UsageAccounting usage;
+    private final OutputLimits limits;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -84,6 +85,22 @@ public final class JobRunner implements AutoCloseable {
             MeterRegistry meters,
             ResponseCacheWriter cache,
             UsageAccounting usage) {
+        this(events, agents, cancels, workerName, redisRetry, clock, meters, cache, usage, OutputLimits.DEFAULT);
+    }
+
+    /** @param limits the most an attempt may write: bytes per event, characters per answer */
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            ResponseCacheWriter cache,
+            UsageAccounting usage,
+            OutputLimits limits) {
+        this.limits = limits;
         this.cache = cache;
         this.usage = usage;
         this.events = events;
@@ -145,7 +162,7 @@ public final class JobRunner implements AutoCloseable {
     private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
         RedisEventSink sink =
-                new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null);
+                new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null, limits);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
@@ -181,7 +198,7 @@ public final class JobRunner implements AutoCloseable {
                 sink.append(new StreamEvent.Restart(attempt.number(), RESTART_REASON));
             }
             sink.append(new StreamEvent.Start(workerName, attempt.number()));
-            if (sink.isClosed()) {
+            if (!sink.isOpen()) {
                 log.info("Query(id={}) had already ended or moved on; not run again", job.id());
                 terminal = null;
             } else {
@@ -213,7 +230,7 @@ public final class JobRunner implements AutoCloseable {
             return afterStop(job, watch, sink, null);
         }
         return switch (end) {
-            case AgentThreads.End.Returned returned -> afterStop(job, watch, sink, done(job, returned.result()));
+            case AgentThreads.End.Returned returned -> afterStop(job, watch, sink, done(job, sink, returned.result()));
             case AgentThreads.End.Threw threw -> afterThrow(job, watch, sink, threw.error());
         };
     }
@@ -256,8 +273,17 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private StreamEvent done(Job job, AgentResult result) {
-        return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason());
+    /** The agent's {@code done}; finish reason {@code length} when its answer reached the limit. */
+    private StreamEvent done(Job job, RedisEventSink sink, AgentResult result) {
+        String reason = sink.answerFull() ? "length" : result.finishReason();
+        if (sink.answerFull()) {
+            log.info(
+                    "Query(id={}, agent={}) answer cut at {} characters",
+                    job.id(),
+                    job.agent(),
+                    limits.maxAnswerChars());
+        }
+        return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), reason);
     }
 
     private @Nullable StreamEvent afterThrow(Job job, Watch watch, RedisEventSink sink, Throwable error) {
@@ -280,7 +306,7 @@ public final class JobRunner implements AutoCloseable {
                 yield afterStop(job, watch, sink, null);
             }
             default -> { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
-                if (watch.reason() == null && !sink.isClosed()) {
+                if (watch.reason() == null && sink.isOpen()) {
                     log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), error);
                 }
                 yield afterStop(
@@ -301,12 +327,12 @@ public final class JobRunner implements AutoCloseable {
         if (watch.reason() == Stop.SHUTDOWN && terminal == null) {
             sink.close(AttemptOutcome.LOST);
         }
-        if (watch.reason() == Stop.EXPIRED && !sink.isClosed()) {
+        if (watch.reason() == Stop.EXPIRED && sink.isOpen()) {
             log.info("Query(id={}) stopped at its deadline", job.id());
             meters.counter("agentic.jobs.expired").increment();
             return deadlineExceeded("while it ran");
         }
-        if (sink.isClosed() || terminal == null) {
+        if (!sink.isOpen() || terminal == null) {
             if (watch.reason() == Stop.CANCELLED) {
                 meters.counter("agentic.jobs.cancelled").increment();
             }

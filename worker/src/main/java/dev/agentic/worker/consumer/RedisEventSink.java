@@ -23,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class RedisEventSink implements EventSink {
     private final AttemptWriter writer;
+    private final OutputLimits limits;
     private final StringBuilder answer = new StringBuilder();
+    /** The answer reached {@link OutputLimits#maxAnswerChars()}: the agent is stopped, the request ends with length. */
+    private volatile boolean answerFull;
     /** Why the sink closed; holds null while it is open. */
     private final AtomicReference<@Nullable AttemptOutcome> closedBy = new AtomicReference<>();
 
@@ -35,38 +38,69 @@ final class RedisEventSink implements EventSink {
     private @Nullable StreamEvent writtenTerminal;
 
     /** @param record keep the agent's events for {@link #recorded()} */
-    RedisEventSink(AttemptWriter writer, boolean record) {
+    RedisEventSink(AttemptWriter writer, boolean record, OutputLimits limits) {
         this.writer = writer;
+        this.limits = limits;
         this.recorded = record ? new ArrayList<>() : null;
     }
 
+    /** Appends the token, split to fit events; once the answer is full the rest is dropped and the sink closes. */
     @Override
     public void token(String text) {
+        String kept;
         synchronized (answer) {
-            answer.append(text);
+            if (answerFull || isClosed()) {
+                return;
+            }
+            int room = limits.maxAnswerChars() - answer.length();
+            kept = text.length() <= room ? text : text.substring(0, Math.max(0, room));
+            answer.append(kept);
             tokens++;
+            answerFull = answer.length() >= limits.maxAnswerChars();
         }
-        append(new StreamEvent.Token(text));
+        for (String piece : limits.split(kept)) {
+            append(new StreamEvent.Token(piece));
+        }
+    }
+
+    /**
+     * Whether the attempt may still write: false once the log refused a write, another party ended
+     * the request, another worker took the job or Redis is lost (a full answer still lets the
+     * attempt write its terminal event).
+     */
+    boolean isOpen() {
+        return closedBy.get() == null;
+    }
+
+    /** The answer reached its limit: the request ends with {@code done}, finish reason {@code length}. */
+    boolean answerFull() {
+        return answerFull;
     }
 
     @Override
     public void toolStart(String tool, String input) {
-        append(new StreamEvent.ToolStart(tool, input));
+        if (!isClosed()) {
+            append(new StreamEvent.ToolStart(tool, input));
+        }
     }
 
     @Override
     public void toolEnd(String tool, String output) {
-        append(new StreamEvent.ToolEnd(tool, output));
+        if (!isClosed()) {
+            append(new StreamEvent.ToolEnd(tool, output));
+        }
     }
 
     @Override
     public void metadata(Map<String, Object> values) {
-        append(new StreamEvent.Metadata(values));
+        if (!isClosed()) {
+            append(new StreamEvent.Metadata(values));
+        }
     }
 
     @Override
     public boolean isClosed() {
-        return closedBy.get() != null;
+        return closedBy.get() != null || answerFull;
     }
 
     /**
@@ -99,8 +133,9 @@ final class RedisEventSink implements EventSink {
     /** Never throws: a refusal or a Redis failure closes the sink so the agent stops. */
     void append(StreamEvent event) {
         if (closedBy.get() == null) {
-            record(event);
-            AttemptOutcome outcome = write(() -> writer.append(event));
+            StreamEvent fitted = limits.fit(event);
+            record(fitted);
+            AttemptOutcome outcome = write(() -> writer.append(fitted));
             if (!outcome.isOpen()) {
                 close(outcome);
             }
@@ -116,9 +151,10 @@ final class RedisEventSink implements EventSink {
         if (why != null && !why.requestHasEnded()) {
             return why;
         }
-        AttemptOutcome outcome = write(() -> writer.finish(terminal, answer()));
+        StreamEvent fitted = limits.fit(terminal);
+        AttemptOutcome outcome = write(() -> writer.finish(fitted, answer()));
         if (outcome.isInLog()) {
-            writtenTerminal = terminal;
+            writtenTerminal = fitted;
         }
         close(outcome);
         return outcome;

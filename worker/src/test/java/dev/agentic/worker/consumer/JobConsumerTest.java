@@ -106,8 +106,6 @@ class JobConsumerTest {
         EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
         CancelWatcher cancels = new CancelWatcher(client);
         AgentRegistry agents = new AgentRegistry(agentList);
-        JobRunner runner = new JobRunner(
-                events, agents, cancels, name, Duration.ofSeconds(5), Clock.systemUTC(), new SimpleMeterRegistry());
         var config = new WorkerProperties.Worker(
                 name,
                 concurrency,
@@ -122,6 +120,17 @@ class JobConsumerTest {
                 Duration.ofHours(2),
                 3);
         config = tune.apply(config);
+        JobRunner runner = new JobRunner(
+                events,
+                agents,
+                cancels,
+                name,
+                Duration.ofSeconds(5),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                ResponseCacheWriter.DISABLED,
+                UsageAccounting.NONE,
+                new OutputLimits((int) config.maxEventBytes().toBytes(), config.maxAnswerChars()));
         Worker worker = new Worker(
                 client,
                 connection,
@@ -557,5 +566,50 @@ class JobConsumerTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
         assertThat(probe.log(spinning.id())).filteredOn(LoggedEvent::isTerminal).hasSize(1);
         probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void cutsEventsAndEndsAnAnswerThatReachesItsLimitWithLength() {
+        int maxEventBytes = 4096;
+        int maxAnswerChars = 20_000;
+        worker(
+                        "w1",
+                        1,
+                        Duration.ofSeconds(10),
+                        5,
+                        List.of(new DiagnosticAgent()),
+                        config -> config.withBounds(
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(30),
+                                org.springframework.util.unit.DataSize.ofBytes(maxEventBytes),
+                                maxAnswerChars))
+                .consumer()
+                .start();
+        Job flood = probe.submit("diagnostic", "flood 5000000");
+
+        List<LoggedEvent> log = probe.awaitTerminal(flood);
+
+        assertThat(terminal(log))
+                .isInstanceOfSatisfying(
+                        StreamEvent.Done.class,
+                        done -> assertThat(done.finishReason()).isEqualTo("length"));
+        String key = dev.agentic.model.RedisKeys.request(flood.id());
+        assertThat(probe.redis().hstrlen(key, dev.agentic.model.RedisKeys.ANSWER_FIELD))
+                .isEqualTo(maxAnswerChars);
+        var entries = probe.redis()
+                .xrange(dev.agentic.model.RedisKeys.events(flood.id()), io.lettuce.core.Range.create("-", "+"));
+        long total = 0;
+        for (var entry : entries) {
+            int bytes = entry.getBody().get("data").getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(bytes).as("one event's data").isLessThanOrEqualTo(maxEventBytes);
+            total += bytes;
+        }
+        System.out.printf("a 5,000,000-character flood wrote %d events, %d bytes of data%n", entries.size(), total);
+        assertThat(total).as("all the request's events").isLessThan(2L * maxAnswerChars + 8 * maxEventBytes);
+        assertThat(first(log, "tool_end").map(RedisProbe::decode).orElseThrow())
+                .isInstanceOfSatisfying(
+                        StreamEvent.ToolEnd.class,
+                        end -> assertThat(end.output()).endsWith("… [truncated]"));
+        probe.awaitDrained();
     }
 }
