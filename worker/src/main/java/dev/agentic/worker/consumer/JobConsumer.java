@@ -64,7 +64,10 @@ public final class JobConsumer implements SmartLifecycle {
     private final CancelWatcher cancels;
     private final MeterRegistry meters;
     /** Entries this worker is running, by entry id: refreshed so no one reclaims them. */
-    private final Map<String, Lane> inflight = new ConcurrentHashMap<>();
+    private final Map<String, Running> inflight = new ConcurrentHashMap<>();
+
+    /** A job this worker runs: its lane and its hold on the entry. */
+    private record Running(Lane lane, Lease lease) {}
 
     private volatile boolean running;
     /** Jobs taken in a row from the first lane (consume loop only). */
@@ -196,8 +199,20 @@ public final class JobConsumer implements SmartLifecycle {
     private void refreshRunning() {
         Map<Lane, List<String>> byLane = inflight.entrySet().stream()
                 .collect(Collectors.groupingBy(
-                        Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
-        byLane.forEach((lane, ids) -> JobQueue.refresh(redis, lane, consumer, ids));
+                        entry -> entry.getValue().lane(), Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
+        byLane.forEach((lane, ids) -> {
+            for (String lost : JobQueue.refresh(redis, lane, consumer, ids)) {
+                Running running = inflight.get(lost);
+                if (running != null) {
+                    log.warn(
+                            "Worker(name={}) job {} on {} was reclaimed by another worker; stopping it without writing",
+                            consumer,
+                            lost,
+                            lane.wireName());
+                    running.lease().lose();
+                }
+            }
+        });
     }
 
     /**
@@ -425,13 +440,14 @@ public final class JobConsumer implements SmartLifecycle {
 
     /** Runs the delivery on a virtual thread; the caller holds a slot, which the job gives back. */
     private void submit(Delivery delivery, AgentThreads.Slot slot) {
-        if (inflight.putIfAbsent(delivery.message().getId(), delivery.lane()) != null) {
+        Lease lease = new Lease();
+        if (inflight.putIfAbsent(delivery.message().getId(), new Running(delivery.lane(), lease)) != null) {
             slot.release(); // already running here
             return;
         }
         jobs.execute(() -> {
             try {
-                process(delivery, slot);
+                process(delivery, slot, lease);
             } catch (RedisException e) {
                 // Not acked: the job stays pending and is reclaimed (or resumed by this worker).
                 log.warn(
@@ -446,7 +462,7 @@ public final class JobConsumer implements SmartLifecycle {
         });
     }
 
-    private void process(Delivery delivery, AgentThreads.Slot slot) {
+    private void process(Delivery delivery, AgentThreads.Slot slot, Lease lease) {
         Job job;
         try {
             job = WireCodec.decodeJob(delivery.message().getBody().getOrDefault(RedisKeys.JOB_FIELD, ""));
@@ -464,7 +480,7 @@ public final class JobConsumer implements SmartLifecycle {
                             + "; workers kept failing while running it");
             return;
         }
-        if (runner.run(job, attempt, slot).requestHasEnded()) {
+        if (runner.run(job, attempt, slot, lease).requestHasEnded()) {
             JobQueue.ack(redis, delivery.lane(), delivery.message().getId());
         }
     }

@@ -128,10 +128,10 @@ public final class JobRunner implements AutoCloseable {
      *
      * @param slot the job's slot; its agent runs on the slot's thread and keeps the slot until it returns
      */
-    AttemptOutcome run(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot) {
+    AttemptOutcome run(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         MDC.put("requestId", job.id());
         try {
-            AttemptOutcome outcome = runLogged(job, attempt, slot);
+            AttemptOutcome outcome = runLogged(job, attempt, slot, lease);
             if (outcome.requestHasEnded()) {
                 usage.settle(job); // once per request; a Redis failure here leaves the job pending
             }
@@ -149,7 +149,7 @@ public final class JobRunner implements AutoCloseable {
         try (AgentThreads own = new AgentThreads(1, Duration.ofSeconds(5))) {
             AgentThreads.Slot slot = own.acquire();
             try {
-                return run(job, attempt, slot);
+                return run(job, attempt, slot, new Lease());
             } finally {
                 slot.release();
             }
@@ -159,7 +159,7 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot) {
+    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
         RedisEventSink sink =
                 new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null, limits);
@@ -175,7 +175,7 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt, slot);
+        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt, slot, lease);
         if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
             sink.recorded()
                     .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
@@ -184,8 +184,9 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private AttemptOutcome execute(
-            Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt, AgentThreads.Slot slot) {
+            Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         Watch watch = new Watch();
+        lease.onLost(() -> watch.stop(Stop.SUPERSEDED, sink));
         @Nullable StreamEvent terminal;
         try (CancelWatcher.Watching cancelWatch = cancels.watch(job.id(), () -> watch.stop(Stop.CANCELLED, sink))) {
             watch.arm(deadlines.schedule(
@@ -372,7 +373,9 @@ public final class JobRunner implements AutoCloseable {
         CANCELLED,
         EXPIRED,
         /** The worker is stopping (its job thread was interrupted). */
-        SHUTDOWN
+        SHUTDOWN,
+        /** Another worker reclaimed the entry (this one was paused past the reclaim timeout). */
+        SUPERSEDED
     }
 
     /** Stops one running agent, once, for a reason: wakes the job thread that waits for it. */
@@ -397,8 +400,10 @@ public final class JobRunner implements AutoCloseable {
         synchronized void stop(Stop why, RedisEventSink sink) {
             if (armed && reason == null) {
                 reason = why;
-                if (why == Stop.CANCELLED) {
-                    sink.close(AttemptOutcome.ENDED);
+                switch (why) {
+                    case CANCELLED -> sink.close(AttemptOutcome.ENDED);
+                    case SUPERSEDED -> sink.close(AttemptOutcome.SUPERSEDED);
+                    case EXPIRED, SHUTDOWN -> {}
                 }
                 stopped.complete(why);
             }

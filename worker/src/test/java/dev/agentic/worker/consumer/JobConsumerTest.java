@@ -612,4 +612,37 @@ class JobConsumerTest {
                         end -> assertThat(end.output()).endsWith("… [truncated]"));
         probe.awaitDrained();
     }
+
+    @Test
+    void stopsWithoutWritingAJobAnotherWorkerReclaimedWhileItWasPaused() {
+        Job job = probe.submit("diagnostic", "sleep 8000");
+        // Refreshes every 2 s; the test's "survivor" never refreshes, so after 8 s "paused" could
+        // rightly take the entry back as abandoned: the checks below end before that.
+        worker("paused", 1, Duration.ofSeconds(8), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> RedisProbe.tokens(probe.log(job.id())).size() >= 1);
+        String entry = dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "paused", 10)
+                .get(0)
+                .getId();
+        // "paused" missed its refreshes past the reclaim timeout (SIGSTOP, GC) and "survivor" took
+        // the entry, but has not begun its attempt yet; then "paused" resumes.
+        probe.redis()
+                .xclaim(
+                        dev.agentic.model.RedisKeys.queue(Lane.INTERACTIVE),
+                        io.lettuce.core.Consumer.from(dev.agentic.model.RedisKeys.WORKER_GROUP, "survivor"),
+                        io.lettuce.core.XClaimArgs.Builder.minIdleTime(0),
+                        entry);
+
+        // Its next refresh (within 2 s) finds the entry gone: it stops, writing nothing more.
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger(-1);
+        await().during(Duration.ofMillis(2500)) // the agent writes a tick every second while it runs
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> seen.getAndSet(probe.log(job.id()).size()) == seen.get());
+        assertThat(probe.log(job.id())).noneMatch(LoggedEvent::isTerminal);
+        assertThat(dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "survivor", 10))
+                .extracting(io.lettuce.core.models.stream.PendingMessage::getId)
+                .containsExactly(entry);
+        assertThat(dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "paused", 10))
+                .isEmpty();
+    }
 }
