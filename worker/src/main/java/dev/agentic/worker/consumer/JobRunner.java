@@ -260,7 +260,7 @@ public final class JobRunner implements AutoCloseable {
             log.warn(
                     "Query(id={}, agent={}) agent did not return within {} of its stop ({}); its thread stays held",
                     job.id(),
-                    job.agent(),
+                    LogText.safe(job.agent()),
                     stuckGrace,
                     watch.reason());
             meters.counter("agentic.agents.stuck", "agent", job.agent()).increment();
@@ -281,7 +281,7 @@ public final class JobRunner implements AutoCloseable {
             log.info(
                     "Query(id={}, agent={}) answer cut at {} characters",
                     job.id(),
-                    job.agent(),
+                    LogText.safe(job.agent()),
                     limits.maxAnswerChars());
         }
         return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), reason);
@@ -293,7 +293,7 @@ public final class JobRunner implements AutoCloseable {
                 log.info(
                         "Query(id={}, agent={}) failed: {} {}",
                         job.id(),
-                        job.agent(),
+                        LogText.safe(job.agent()),
                         e.code(),
                         LogText.safe(String.valueOf(e.getMessage())));
                 yield afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
@@ -308,7 +308,8 @@ public final class JobRunner implements AutoCloseable {
             }
             default -> { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
                 if (watch.reason() == null && sink.isOpen()) {
-                    log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), error);
+                    log.warn(
+                            "Query(id={}, agent={}) agent threw", job.id(), LogText.safe(job.agent()), loggable(error));
                 }
                 yield afterStop(
                         job,
@@ -317,6 +318,23 @@ public final class JobRunner implements AutoCloseable {
                         new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
             }
         };
+    }
+
+    /**
+     * The agent's failure as it may be logged: messages (which may carry client text) escaped,
+     * stack traces kept.
+     */
+    private static Throwable loggable(Throwable error) {
+        return loggable(error, 0);
+    }
+
+    private static Throwable loggable(Throwable error, int depth) {
+        Throwable cause = error.getCause();
+        AgentFailure copy = new AgentFailure(
+                LogText.safe(String.valueOf(error)),
+                cause == null || cause == error || depth > 4 ? null : loggable(cause, depth + 1));
+        copy.setStackTrace(error.getStackTrace());
+        return copy;
     }
 
     /**
@@ -367,6 +385,13 @@ public final class JobRunner implements AutoCloseable {
     @Override
     public void close() {
         deadlines.shutdownNow();
+    }
+
+    /** An agent's failure with its message escaped for the log. */
+    private static final class AgentFailure extends RuntimeException {
+        AgentFailure(String message, @Nullable Throwable cause) {
+            super(message, cause, false, true);
+        }
     }
 
     private enum Stop {

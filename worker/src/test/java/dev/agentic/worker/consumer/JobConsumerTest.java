@@ -645,4 +645,31 @@ class JobConsumerTest {
         assertThat(dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "paused", 10))
                 .isEmpty();
     }
+
+    @Test
+    void writesNoClientTextWithLineBreaksToTheLogWhenAnAgentFails() {
+        ch.qos.logback.classic.Logger runnerLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JobRunner.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        runnerLog.addAppender(lines);
+        try {
+            // Not a number: the agent's exception message carries the client's text, CR/LF included.
+            Job job = probe.submit("diagnostic", "sleep 1\r\n2026-12-01 INFO forged line");
+            worker("w1", 1).consumer().start();
+
+            assertThat(RedisProbe.error(probe.awaitTerminal(job)).code()).isEqualTo("agent_failed");
+
+            assertThat(lines.list).isNotEmpty().allSatisfy(line -> {
+                assertThat(line.getFormattedMessage()).doesNotContain("\n", "\r");
+                if (line.getThrowableProxy() != null) {
+                    assertThat(String.valueOf(line.getThrowableProxy().getMessage()))
+                            .doesNotContain("\n", "\r");
+                }
+            });
+        } finally {
+            runnerLog.detachAppender(lines);
+        }
+    }
 }
