@@ -242,6 +242,27 @@ public final class JobRunner implements AutoCloseable {
      */
     private AgentThreads.@Nullable End awaitEnd(
             Job job, AgentThreads.AgentCall call, Watch watch, RedisEventSink sink) {
+        awaitEndOrStop(call, watch, sink);
+        if (call.end().isDone()) {
+            return call.end().join();
+        }
+        call.interrupt();
+        try {
+            return call.end().get(call.stuckGrace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            markStuck(job, call, watch);
+            return null;
+        } catch (InterruptedException e) {
+            watch.stop(Stop.SHUTDOWN, sink);
+            markStuck(job, call, watch);
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // the end never completes exceptionally
+        }
+    }
+
+    /** Waits until the agent returns or the watch stops it (cancel, deadline, lost lease, shutdown). */
+    private static void awaitEndOrStop(AgentThreads.AgentCall call, Watch watch, RedisEventSink sink) {
         try {
             CompletableFuture.anyOf(call.end(), watch.stopped()).get();
         } catch (InterruptedException e) {
@@ -249,29 +270,17 @@ public final class JobRunner implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // neither future completes exceptionally
         }
-        if (call.end().isDone()) {
-            return call.end().join();
-        }
-        call.interrupt();
-        Duration stuckGrace = call.stuckGrace();
-        try {
-            return call.end().get(stuckGrace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | InterruptedException e) {
-            log.warn(
-                    "Query(id={}, agent={}) agent did not return within {} of its stop ({}); its thread stays held",
-                    job.id(),
-                    LogText.safe(job.agent()),
-                    stuckGrace,
-                    watch.reason());
-            meters.counter("agentic.agents.stuck", "agent", job.agent()).increment();
-            call.markStuck();
-            if (e instanceof InterruptedException) {
-                watch.stop(Stop.SHUTDOWN, sink);
-            }
-            return null;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
+    }
+
+    private void markStuck(Job job, AgentThreads.AgentCall call, Watch watch) {
+        log.warn(
+                "Query(id={}, agent={}) agent did not return within {} of its stop ({}); its thread stays held",
+                job.id(),
+                LogText.safe(job.agent()),
+                call.stuckGrace(),
+                watch.reason());
+        meters.counter("agentic.agents.stuck", "agent", job.agent()).increment();
+        call.markStuck();
     }
 
     /** The agent's {@code done}; finish reason {@code length} when its answer reached the limit. */
