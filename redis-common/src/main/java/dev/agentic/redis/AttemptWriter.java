@@ -31,7 +31,7 @@ public final class AttemptWriter {
     }
 
     /** Appends a non-terminal event. */
-    public synchronized Appended append(StreamEvent event) {
+    public synchronized AttemptOutcome append(StreamEvent event) {
         if (event.isTerminal()) {
             throw new IllegalArgumentException("use finish() for terminal events");
         }
@@ -39,14 +39,14 @@ public final class AttemptWriter {
     }
 
     /** Appends the terminal event with the final answer, unless the request has ended already. */
-    public synchronized Appended finish(StreamEvent terminal, String answer) {
+    public synchronized AttemptOutcome finish(StreamEvent terminal, String answer) {
         if (!terminal.isTerminal()) {
             throw new IllegalArgumentException(terminal.type() + " is not terminal");
         }
         return write(terminal, answer);
     }
 
-    private Appended write(StreamEvent event, String answer) {
+    private AttemptOutcome write(StreamEvent event, String answer) {
         int number = ++seq;
         long deadline = System.nanoTime() + retryFor.toNanos();
         Duration backoff = FIRST_BACKOFF;

@@ -25,6 +25,7 @@ import java.util.Map;
 public final class EventLog {
     private static final LuaScript OPEN = LuaScript.fromResource("open-request.lua");
     private static final LuaScript EMIT = LuaScript.fromResource("emit.lua");
+    private static final LuaScript BEGIN = LuaScript.fromResource("begin-attempt.lua");
     private static final LuaScript ATTACH = LuaScript.fromResource("count-attach.lua");
 
     private final StatefulRedisConnection<String, String> connection;
@@ -72,6 +73,52 @@ public final class EventLog {
     }
 
     /**
+     * Begins an attempt at the job's request: numbers it, atomically and in one place, one above
+     * every attempt begun before (however those ended: an exception, an Error, a kill) and at least
+     * {@code deliveryCount}; creates the request first if its ingress never wrote it.
+     *
+     * @param deliveryCount how often the queue entry has been delivered (XREADGROUP, XAUTOCLAIM)
+     */
+    public Attempt beginAttempt(Job job, long deliveryCount) {
+        String queued = WireCodec.encodeData(new StreamEvent.Queued(job.lane().wireName()));
+        List<Object> reply = BEGIN.runMulti(
+                redis(),
+                keys(job.id()),
+                job.tenant(),
+                job.agent(),
+                job.lane().wireName(),
+                String.valueOf(clock.millis()),
+                String.valueOf(job.deadlineMs()),
+                String.valueOf(retention.toSeconds()),
+                queued,
+                String.valueOf(Math.max(1, deliveryCount)));
+        return new Attempt(
+                Integer.parseInt(String.valueOf(reply.get(0))),
+                String.valueOf(reply.get(1)),
+                Integer.parseInt(String.valueOf(reply.get(2))));
+    }
+
+    /**
+     * An attempt that has begun.
+     *
+     * @param number the attempt number (1 for the first), used by its events and the max-deliveries check
+     * @param status the request's status when it began ({@code queued}, {@code running}, {@code done}, ...)
+     * @param lastWriter the attempt that last wrote an event of the request; 0 when none has
+     */
+    public record Attempt(int number, String status, int lastWriter) {
+        public Attempt {
+            if (number < 1) {
+                throw new IllegalArgumentException("attempts count from 1");
+            }
+        }
+
+        /** An earlier attempt wrote events a client may be showing: this one begins with {@code restart}. */
+        public boolean followsAWrittenAttempt() {
+            return lastWriter > 0 && lastWriter < number;
+        }
+    }
+
+    /**
      * The writer of one attempt at a request. Its events carry the attempt number and a sequence
      * number, so a retried append is written once and a superseded attempt is refused.
      *
@@ -87,13 +134,14 @@ public final class EventLog {
 
     /**
      * Ends the request on behalf of the system (a cancel, a dead letter, an unqueueable job),
-     * whatever attempt is running: the running attempt's next append then answers {@code ENDED}.
+     * whatever attempt is running: the running attempt's next append then answers {@link
+     * AttemptOutcome.Ended}.
      */
-    public Appended end(String requestId, StreamEvent terminal) {
+    public AttemptOutcome end(String requestId, StreamEvent terminal) {
         return emit(requestId, terminal, "", 0, 0);
     }
 
-    Appended emit(String requestId, StreamEvent event, String answer, int attempt, int seq) {
+    AttemptOutcome emit(String requestId, StreamEvent event, String answer, int attempt, int seq) {
         String reply = EMIT.run(
                 redis(),
                 keys(requestId),
@@ -109,7 +157,7 @@ public final class EventLog {
         if (reply == null) {
             throw new IllegalStateException("emit script returned nothing");
         }
-        return Appended.of(reply);
+        return AttemptOutcome.fromReply(reply);
     }
 
     /**

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * group's lag figure, which KEDA scales on); the queue is bounded by admission control.
  */
 public final class JobQueue {
+    private static final LuaScript REFRESH = LuaScript.fromResource("refresh-owned.lua");
+
     private JobQueue() {}
 
     /** Appends the job to its lane. */
@@ -104,16 +106,26 @@ public final class JobQueue {
 
     /**
      * Marks this consumer's entries as freshly delivered (idle time reset, delivery count unchanged),
-     * so that no other worker reclaims a job that is still running, however long it runs.
+     * so that no other worker reclaims a job that is still running, however long it runs. Only
+     * entries this consumer still owns are refreshed, in one script: one that another worker
+     * reclaimed meanwhile (this worker was paused past the reclaim timeout) stays with it.
+     *
+     * @return the ids this consumer no longer owns: their jobs must stop without writing
      */
-    public static void refresh(RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds) {
-        if (!entryIds.isEmpty()) {
-            redis.xclaim(
-                    RedisKeys.queue(lane),
-                    Consumer.from(RedisKeys.WORKER_GROUP, consumer),
-                    XClaimArgs.Builder.justid().minIdleTime(0),
-                    entryIds.toArray(String[]::new));
+    public static List<String> refresh(
+            RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds) {
+        if (entryIds.isEmpty()) {
+            return List.of();
         }
+        String[] args = new String[entryIds.size() + 2];
+        args[0] = RedisKeys.WORKER_GROUP;
+        args[1] = consumer;
+        for (int i = 0; i < entryIds.size(); i++) {
+            args[i + 2] = entryIds.get(i);
+        }
+        return REFRESH.runMulti(redis, new String[] {RedisKeys.queue(lane)}, args).stream()
+                .map(String::valueOf)
+                .toList();
     }
 
     /**

@@ -43,6 +43,15 @@ final class LuaScript {
         }
     }
 
+    /** Runs a script that replies with an array (of strings). */
+    java.util.List<Object> runMulti(RedisCommands<String, String> redis, String[] keys, String... args) {
+        try {
+            return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(source, ScriptOutputType.MULTI, keys, args);
+        }
+    }
+
     private static String sha1(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -8,7 +8,8 @@
 -- ARGV[9] status retention seconds (how long the hash outlives a terminal event)
 -- Returns the new entry id, or:
 --   'ended'  the request is unknown or already has its terminal event (exactly one per request);
---   'stale'  a later attempt has begun: this attempt's worker lost the job and must stop;
+--   'superseded'  a later attempt has begun (begin-attempt.lua) or written: this attempt's worker
+--                 lost the job and must stop;
 --   'dup'    this attempt's event with this sequence number was already written (a retry).
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'done' or status == 'error' then
@@ -17,8 +18,9 @@ end
 local attempt = tonumber(ARGV[7])
 if attempt > 0 then
   local current = tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0')
-  if attempt < current then
-    return 'stale'
+  local begun = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+  if attempt < current or attempt < begun then
+    return 'superseded'
   end
   if attempt == current and tonumber(ARGV[8]) <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
     return 'dup'

@@ -52,6 +52,46 @@ class EventLogTest {
         return new Job(1, RequestId.newId(), "acme", "math", "1+1", null, Lane.INTERACTIVE, now, now + 60_000, null);
     }
 
+    private static EventId idOf(AttemptOutcome outcome) {
+        assertThat(outcome).isInstanceOf(AttemptOutcome.Written.class);
+        return ((AttemptOutcome.Written) outcome).id();
+    }
+
+    @Test
+    void numbersEveryBegunAttemptOnceAndSupersedesTheEarlierOnes() {
+        Job job = newJob();
+        log.open(job);
+
+        EventLog.Attempt first = log.beginAttempt(job, 1);
+        AttemptWriter firstWriter = log.attempt(job.id(), first.number(), Duration.ZERO);
+        assertThat(firstWriter.append(new StreamEvent.Start("w1", 1))).isInstanceOf(AttemptOutcome.Written.class);
+        // The same entry adopted again by the same worker: its delivery count did not grow.
+        EventLog.Attempt second = log.beginAttempt(job, 1);
+
+        assertThat(first.number()).isEqualTo(1);
+        assertThat(first.followsAWrittenAttempt()).isFalse();
+        assertThat(second.number()).isEqualTo(2);
+        assertThat(second.followsAWrittenAttempt()).isTrue();
+        assertThat(firstWriter.append(new StreamEvent.Token("late"))).isEqualTo(AttemptOutcome.SUPERSEDED);
+        assertThat(log.beginAttempt(job, 7).number())
+                .as("a delivery count above the attempts")
+                .isEqualTo(7);
+    }
+
+    @Test
+    void beginningAnAttemptWritesAMissingRequest() {
+        Job job = newJob();
+
+        EventLog.Attempt attempt = log.beginAttempt(job, 1);
+
+        assertThat(attempt.number()).isEqualTo(1);
+        assertThat(attempt.status()).isEqualTo("queued");
+        assertThat(log.status(job.id())).containsEntry("tenant", "acme").containsEntry("attempts", "1");
+        assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
+                .extracting(LoggedEvent::type)
+                .containsExactly("queued");
+    }
+
     @Test
     void openWritesQueuedEventOnceAndRefusesADuplicateId() {
         Job job = newJob();
@@ -67,8 +107,8 @@ class EventLogTest {
         Job job = newJob();
         log.open(job);
         AttemptWriter writer = log.attempt(job.id(), 1, Duration.ZERO);
-        EventId first = writer.append(new StreamEvent.Token("a")).id();
-        EventId second = writer.append(new StreamEvent.Token("b")).id();
+        EventId first = idOf(writer.append(new StreamEvent.Token("a")));
+        EventId second = idOf(writer.append(new StreamEvent.Token("b")));
         assertThat(second).isGreaterThan(first);
         List<LoggedEvent> afterFirst = log.readAfter(job.id(), first, 10);
         assertThat(afterFirst).singleElement().satisfies(e -> {
@@ -83,16 +123,14 @@ class EventLogTest {
         Job job = newJob();
         log.open(job);
         AttemptWriter first = log.attempt(job.id(), 1, Duration.ZERO);
-        assertThat(first.finish(new StreamEvent.Done(Usage.NONE, "stop"), "4").outcome())
-                .isEqualTo(Appended.Outcome.WRITTEN);
+        assertThat(first.finish(new StreamEvent.Done(Usage.NONE, "stop"), "4"))
+                .isInstanceOf(AttemptOutcome.Written.class);
         AttemptWriter second = log.attempt(job.id(), 2, Duration.ZERO);
-        assertThat(second.finish(new StreamEvent.Error("late", "second attempt", false), "")
-                        .outcome())
-                .isEqualTo(Appended.Outcome.ENDED);
-        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "too late", false))
-                        .outcome())
-                .isEqualTo(Appended.Outcome.ENDED);
-        assertThat(second.append(new StreamEvent.Token("late")).outcome()).isEqualTo(Appended.Outcome.ENDED);
+        assertThat(second.finish(new StreamEvent.Error("late", "second attempt", false), ""))
+                .isEqualTo(AttemptOutcome.ENDED);
+        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "too late", false)))
+                .isEqualTo(AttemptOutcome.ENDED);
+        assertThat(second.append(new StreamEvent.Token("late"))).isEqualTo(AttemptOutcome.ENDED);
         assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
                 .extracting(LoggedEvent::type)
                 .containsExactly("queued", "done");
@@ -101,10 +139,8 @@ class EventLogTest {
 
     @Test
     void eventsOfAnUnknownRequestAreNotWritten() {
-        assertThat(log.attempt(RequestId.newId(), 1, Duration.ZERO)
-                        .append(new StreamEvent.Token("x"))
-                        .outcome())
-                .isEqualTo(Appended.Outcome.ENDED);
+        assertThat(log.attempt(RequestId.newId(), 1, Duration.ZERO).append(new StreamEvent.Token("x")))
+                .isEqualTo(AttemptOutcome.ENDED);
     }
 
     @Test
@@ -120,9 +156,7 @@ class EventLogTest {
             });
             sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
             log.open(job);
-            EventId token = log.attempt(job.id(), 1, Duration.ZERO)
-                    .append(new StreamEvent.Token("hi"))
-                    .id();
+            EventId token = idOf(log.attempt(job.id(), 1, Duration.ZERO).append(new StreamEvent.Token("hi")));
 
             LoggedEvent queued = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
             LoggedEvent live = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
@@ -137,10 +171,8 @@ class EventLogTest {
     void aRetriedEventOfTheSameAttemptIsWrittenOnce() {
         Job job = newJob();
         log.open(job);
-        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1).outcome())
-                .isEqualTo(Appended.Outcome.WRITTEN);
-        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1).outcome())
-                .isEqualTo(Appended.Outcome.DUPLICATE);
+        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1)).isInstanceOf(AttemptOutcome.Written.class);
+        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1)).isEqualTo(AttemptOutcome.DUPLICATE);
         assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
                 .extracting(LoggedEvent::type)
                 .containsExactly("queued", "token");
@@ -155,13 +187,10 @@ class EventLogTest {
         AttemptWriter reclaimed = log.attempt(job.id(), 2, Duration.ZERO);
         reclaimed.append(new StreamEvent.Restart(2, "worker lost"));
 
-        assertThat(lost.append(new StreamEvent.Token("zombie")).outcome()).isEqualTo(Appended.Outcome.SUPERSEDED);
-        assertThat(lost.finish(new StreamEvent.Done(Usage.NONE, "stop"), "old").outcome())
-                .isEqualTo(Appended.Outcome.SUPERSEDED);
-        assertThat(reclaimed
-                        .finish(new StreamEvent.Done(Usage.NONE, "stop"), "new")
-                        .outcome())
-                .isEqualTo(Appended.Outcome.WRITTEN);
+        assertThat(lost.append(new StreamEvent.Token("zombie"))).isEqualTo(AttemptOutcome.SUPERSEDED);
+        assertThat(lost.finish(new StreamEvent.Done(Usage.NONE, "stop"), "old")).isEqualTo(AttemptOutcome.SUPERSEDED);
+        assertThat(reclaimed.finish(new StreamEvent.Done(Usage.NONE, "stop"), "new"))
+                .isInstanceOf(AttemptOutcome.Written.class);
         assertThat(log.status(job.id())).containsEntry("answer", "new");
     }
 
@@ -171,10 +200,9 @@ class EventLogTest {
         log.open(job);
         AttemptWriter running = log.attempt(job.id(), 3, Duration.ZERO);
         running.append(new StreamEvent.Token("partial"));
-        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "Cancelled by the client", false))
-                        .outcome())
-                .isEqualTo(Appended.Outcome.WRITTEN);
-        assertThat(running.append(new StreamEvent.Token("more")).outcome()).isEqualTo(Appended.Outcome.ENDED);
+        assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "Cancelled by the client", false)))
+                .isInstanceOf(AttemptOutcome.Written.class);
+        assertThat(running.append(new StreamEvent.Token("more"))).isEqualTo(AttemptOutcome.ENDED);
         assertThat(log.status(job.id())).containsEntry("status", "error");
     }
 

@@ -179,4 +179,31 @@ class JobQueueTest {
         assertThatThrownBy(() -> redis.ping()).isInstanceOf(RedisException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
+
+    @Test
+    void refreshLeavesAnEntryThatAnotherConsumerReclaimedWithIt() {
+        JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
+        JobQueue.enqueue(redis, job());
+        JobQueue.enqueue(redis, job());
+        List<StreamMessage<String, String>> taken =
+                JobQueue.read(redis, Lane.INTERACTIVE, "paused", 2, Duration.ZERO, false);
+        String stolen = taken.get(0).getId();
+        String kept = taken.get(1).getId();
+        // "paused" stopped refreshing past the reclaim timeout; "survivor" reclaimed one entry.
+        redis.xclaim(
+                RedisKeys.queue(Lane.INTERACTIVE),
+                io.lettuce.core.Consumer.from(RedisKeys.WORKER_GROUP, "survivor"),
+                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0),
+                stolen);
+
+        List<String> lost = JobQueue.refresh(redis, Lane.INTERACTIVE, "paused", List.of(stolen, kept));
+
+        assertThat(lost).containsExactly(stolen);
+        assertThat(JobQueue.pendingOf(redis, Lane.INTERACTIVE, "survivor", 10))
+                .extracting(io.lettuce.core.models.stream.PendingMessage::getId)
+                .containsExactly(stolen);
+        assertThat(JobQueue.pendingOf(redis, Lane.INTERACTIVE, "paused", 10))
+                .extracting(io.lettuce.core.models.stream.PendingMessage::getId)
+                .containsExactly(kept);
+    }
 }

@@ -92,6 +92,7 @@ class RedisAclTest {
             JobQueue.claimAbandoned(w, Lane.INTERACTIVE, "w1", Duration.ofHours(1), 1);
             JobQueue.deliveryCounts(w, Lane.INTERACTIVE, "w1", 10);
             EventLog workerLog = new EventLog(wk, Duration.ofMinutes(5), Duration.ofMinutes(10), Clock.systemUTC());
+            assertThat(workerLog.beginAttempt(job, 1).number()).isEqualTo(1);
             AttemptWriter writer = workerLog.attempt(job.id(), 1, Duration.ZERO);
             writer.append(new StreamEvent.Token("2"));
             assertThat(writer.finish(new StreamEvent.Done(Usage.NONE, "stop"), "2")

@@ -99,6 +99,14 @@ public final class RedisProbe implements AutoCloseable {
                 .isTrue();
     }
 
+    /** Writes events in order as one attempt of the job would, with one writer (sequence 1, 2, ...). */
+    public void writeAllAs(Job job, int attempt, StreamEvent... written) {
+        dev.agentic.redis.AttemptWriter writer = events.attempt(job.id(), attempt, java.time.Duration.ZERO);
+        for (StreamEvent event : written) {
+            assertThat(writer.append(event).isInLog()).isTrue();
+        }
+    }
+
     /** Ends the request the way another party would (the ingress, another attempt). */
     public void finish(Job job, StreamEvent terminal) {
         assertThat(events.end(job.id(), terminal).isInLog()).isTrue();

@@ -14,7 +14,7 @@ import dev.agentic.model.EventId;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.model.StreamEvent;
-import dev.agentic.redis.Appended;
+import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -109,8 +109,8 @@ class QueryResourceController {
     @DeleteMapping("/api/v1/queries/{id}")
     ResponseEntity<Map<String, Object>> cancel(@PathVariable String id, Caller caller) {
         Map<String, String> hash = visible(id, caller);
-        Appended result = events.end(id, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
-        if (result.outcome() == Appended.Outcome.WRITTEN) {
+        AttemptOutcome result = events.end(id, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
+        if (result instanceof AttemptOutcome.Written) {
             return ResponseEntity.accepted().body(Map.of("id", id, "status", "cancelled"));
         }
         // Ended before the cancel arrived: DELETE is idempotent, the outcome stands.

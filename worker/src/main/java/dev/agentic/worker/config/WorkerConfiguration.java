@@ -15,6 +15,7 @@ import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
+import dev.agentic.worker.consumer.OutputLimits;
 import dev.agentic.worker.consumer.ResponseCacheWriter;
 import dev.agentic.worker.consumer.UsageAccounting;
 import dev.agentic.worker.maintenance.QueueTrimming;
@@ -124,7 +125,10 @@ class WorkerConfiguration {
                 new UsageAccounting(
                         new UsageLedger(connection, properties.usage().retention()),
                         eventLog,
-                        properties.usage().priceTable()));
+                        properties.usage().priceTable()),
+                new OutputLimits(
+                        (int) properties.worker().maxEventBytes().toBytes(),
+                        properties.worker().maxAnswerChars()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */
@@ -142,7 +146,14 @@ class WorkerConfiguration {
             WorkerProperties properties,
             MeterRegistry meters) {
         return new JobConsumer(
-                client, connection, runner, cancels, properties.redis().settings(), properties.worker(), meters);
+                client,
+                connection,
+                runner,
+                cancels,
+                properties.redis().settings(),
+                properties.worker(),
+                meters,
+                properties.trim().deadLetterJobBytes());
     }
 
     /** Trims the lanes' acknowledged history and the dead letters (agentic.trim.*). */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -140,6 +141,13 @@ public record WorkerProperties(
      * @param statusRetention how long a request's status outlives its terminal event (for 410 Gone)
      * @param otherLaneEvery after this many jobs in a row from the first lane, a waiting job of another
      *     lane goes first (so batch work is never starved by interactive work)
+     * @param stuckGrace how long an agent stopped at its deadline (or by a cancel) may take to return
+     *     before the worker ends its request itself and counts the agent as stuck
+     * @param stuckLivenessAfter liveness reports DOWN while an agent has been stuck longer than this
+     * @param maxEventBytes the most bytes of one event's data; longer tool input/output, metadata and
+     *     error text is cut with a marker, longer tokens are split
+     * @param maxAnswerChars the most characters of one answer; an agent reaching it is stopped and the
+     *     request ends with {@code done}, finish reason {@code length}
      */
     public record Worker(
             @Nullable String name,
@@ -156,8 +164,68 @@ public record WorkerProperties(
             @DefaultValue("5") @Min(1) int maxDeliveries,
             @DefaultValue("10s") Duration redisRetry,
             @DefaultValue("24h") Duration statusRetention,
-            @DefaultValue("5") @Min(1) int otherLaneEvery) {
+            @DefaultValue("5") @Min(1) int otherLaneEvery,
+            @DefaultValue("5s") Duration stuckGrace,
+            @DefaultValue("30s") Duration stuckLivenessAfter,
+            @DefaultValue("64KB") DataSize maxEventBytes,
+            @DefaultValue("1000000") @Min(1000) int maxAnswerChars) {
 
+        /** Bounded-cost knobs at their defaults (for tests that set only the consumer's). */
+        public Worker(
+                @Nullable String name,
+                int concurrency,
+                List<Lane> lanes,
+                Duration pollTimeout,
+                Duration shutdownGrace,
+                Duration eventRetention,
+                boolean diagnosticAgent,
+                Duration reclaimTimeout,
+                int maxDeliveries,
+                Duration redisRetry,
+                Duration statusRetention,
+                int otherLaneEvery) {
+            this(
+                    name,
+                    concurrency,
+                    lanes,
+                    pollTimeout,
+                    shutdownGrace,
+                    eventRetention,
+                    diagnosticAgent,
+                    reclaimTimeout,
+                    maxDeliveries,
+                    redisRetry,
+                    statusRetention,
+                    otherLaneEvery,
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(30),
+                    DataSize.ofKilobytes(64),
+                    1_000_000);
+        }
+
+        /** Returns these settings with other bounded-cost knobs (for tests). */
+        public Worker withBounds(
+                Duration stuckGrace, Duration stuckLivenessAfter, DataSize maxEventBytes, int maxAnswerChars) {
+            return new Worker(
+                    name,
+                    concurrency,
+                    lanes,
+                    pollTimeout,
+                    shutdownGrace,
+                    eventRetention,
+                    diagnosticAgent,
+                    reclaimTimeout,
+                    maxDeliveries,
+                    redisRetry,
+                    statusRetention,
+                    otherLaneEvery,
+                    stuckGrace,
+                    stuckLivenessAfter,
+                    maxEventBytes,
+                    maxAnswerChars);
+        }
+
+        @ConstructorBinding
         public Worker {
             if (!pollTimeout.isPositive()) {
                 throw new IllegalArgumentException(
@@ -165,6 +233,13 @@ public record WorkerProperties(
             }
             if (reclaimTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("agentic.worker.reclaim-timeout must be at least 1s");
+            }
+            if (maxEventBytes.toBytes() < 2048 || maxEventBytes.toBytes() > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("agentic.worker.max-event-bytes must be between 2KB and 16MB");
+            }
+            if (stuckGrace.isNegative() || stuckLivenessAfter.isNegative()) {
+                throw new IllegalArgumentException(
+                        "agentic.worker.stuck-grace and stuck-liveness-after must not be negative");
             }
         }
 

@@ -1,8 +1,9 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
+import dev.agentic.model.LogText;
 import dev.agentic.model.StreamEvent;
-import dev.agentic.redis.AttemptWriter;
+import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentException;
@@ -15,10 +16,13 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,7 @@ public final class JobRunner implements AutoCloseable {
     private final MeterRegistry meters;
     private final ResponseCacheWriter cache;
     private final UsageAccounting usage;
+    private final OutputLimits limits;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -80,6 +85,22 @@ public final class JobRunner implements AutoCloseable {
             MeterRegistry meters,
             ResponseCacheWriter cache,
             UsageAccounting usage) {
+        this(events, agents, cancels, workerName, redisRetry, clock, meters, cache, usage, OutputLimits.DEFAULT);
+    }
+
+    /** @param limits the most an attempt may write: bytes per event, characters per answer */
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            ResponseCacheWriter cache,
+            UsageAccounting usage,
+            OutputLimits limits) {
+        this.limits = limits;
         this.cache = cache;
         this.usage = usage;
         this.events = events;
@@ -91,44 +112,62 @@ public final class JobRunner implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** What the consumer does with the queue entry after an attempt. */
-    public enum Disposition {
-        /** The request has its terminal event: acknowledge the entry. */
-        ACK,
-        /**
-         * Leave the entry pending: the attempt was interrupted by shutdown or lost Redis, or a later
-         * attempt owns the request. A live worker (or this one, restarted) will run it again.
-         */
-        LEAVE
+    /**
+     * Begins an attempt at the job: the attempt number is counted here, once, in Redis (see {@link
+     * EventLog#beginAttempt}).
+     *
+     * @param deliveryCount how often the queue entry has been delivered
+     */
+    public EventLog.Attempt begin(Job job, long deliveryCount) {
+        return events.beginAttempt(job, deliveryCount);
     }
 
-    public Disposition run(Job job, int attempt) {
+    /**
+     * Runs a begun attempt to its outcome: the consumer acknowledges the entry when {@link
+     * AttemptOutcome#requestHasEnded()} and leaves it pending otherwise.
+     *
+     * @param slot the job's slot; its agent runs on the slot's thread and keeps the slot until it returns
+     */
+    AttemptOutcome run(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         MDC.put("requestId", job.id());
         try {
-            Disposition disposition = runLogged(job, events.attempt(job.id(), attempt, redisRetry));
-            if (disposition == Disposition.ACK) {
+            AttemptOutcome outcome = runLogged(job, attempt, slot, lease);
+            if (outcome.requestHasEnded()) {
                 usage.settle(job); // once per request; a Redis failure here leaves the job pending
             }
-            return disposition;
+            return outcome;
         } catch (RedisException e) {
             log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
-            return Disposition.LEAVE;
+            return AttemptOutcome.LOST;
         } finally {
             MDC.remove("requestId");
         }
     }
 
-    private Disposition runLogged(Job job, AttemptWriter writer) {
+    /** Runs a begun attempt on a thread of its own (for callers without a consumer's slots). */
+    public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
+        try (AgentThreads own = new AgentThreads(1, Duration.ofSeconds(5))) {
+            AgentThreads.Slot slot = own.acquire();
+            try {
+                return run(job, attempt, slot, new Lease());
+            } finally {
+                slot.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AttemptOutcome.LOST;
+        }
+    }
+
+    private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
-        RedisEventSink sink = new RedisEventSink(writer, cacheKey != null);
+        RedisEventSink sink =
+                new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null, limits);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
             return finish(job, sink, deadlineExceeded("while it was queued"));
         }
-        // The ingress writes the job before its request: if it died in between, write the request
-        // here (a no-op when it exists), so the client's retry finds it.
-        events.open(job);
         Optional<Agent> agent = agents.find(job.agent());
         if (agent.isEmpty()) {
             return finish(
@@ -136,108 +175,198 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        Disposition disposition = execute(job, agent.get(), sink, writer.attempt());
+        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt, slot, lease);
         if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
             sink.recorded()
                     .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
         }
-        return disposition;
+        return outcome;
     }
 
-    private Disposition execute(Job job, Agent agent, RedisEventSink sink, int attempt) {
-        Watch watch = new Watch(Thread.currentThread());
-        Result result;
+    private AttemptOutcome execute(
+            Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
+        Watch watch = new Watch();
+        lease.onLost(() -> watch.stop(Stop.SUPERSEDED, sink));
+        @Nullable StreamEvent terminal;
         try (CancelWatcher.Watching cancelWatch = cancels.watch(job.id(), () -> watch.stop(Stop.CANCELLED, sink))) {
             watch.arm(deadlines.schedule(
                     () -> watch.stop(Stop.EXPIRED, sink),
                     Math.max(0, job.deadlineMs() - clock.millis()),
                     TimeUnit.MILLISECONDS));
-            if (attempt > 1 && events.lastAttempt(job.id()) > 0) {
+            if (attempt.followsAWrittenAttempt()) {
                 // Clients may hold a partial answer of an earlier attempt: tell them to drop it.
                 // (An entry delivered before but never run needs no restart: nothing was shown.)
-                sink.append(new StreamEvent.Restart(attempt, RESTART_REASON));
+                sink.append(new StreamEvent.Restart(attempt.number(), RESTART_REASON));
             }
-            sink.append(new StreamEvent.Start(workerName, attempt));
-            if (sink.isClosed()) {
+            sink.append(new StreamEvent.Start(workerName, attempt.number()));
+            if (!sink.isOpen()) {
                 log.info("Query(id={}) had already ended or moved on; not run again", job.id());
-                result = new Result.Settle();
+                terminal = null;
             } else {
-                result = runAgent(job, agent, sink, watch);
+                terminal = runAgent(job, agent, sink, watch, slot);
             }
         } finally {
             watch.disarm();
             Thread.interrupted(); // a stop that raced the end of the agent must not reach Redis calls
         }
-        return switch (result) {
-            case Result.Write write -> finish(job, sink, write.terminal());
-            case Result.Settle settle -> sink.isSettled() ? Disposition.ACK : Disposition.LEAVE;
-            case Result.Leave leave -> Disposition.LEAVE;
-        };
-    }
-
-    /** What an attempt ends with. */
-    private sealed interface Result {
-        /** Write this terminal event. */
-        record Write(StreamEvent terminal) implements Result {}
-
-        /** Write nothing: the sink knows whether the request ended (ack) or moved on (leave). */
-        record Settle() implements Result {}
-
-        /** Interrupted by shutdown: leave the entry pending. */
-        record Leave() implements Result {}
-    }
-
-    private Result runAgent(Job job, Agent agent, RedisEventSink sink, Watch watch) {
-        Timer.Sample sample = Timer.start(meters);
-        String outcome = "error";
-        try {
-            AgentResult result =
-                    agent.run(new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId()), sink);
-            outcome = "done";
-            return afterStop(
-                    job,
-                    watch,
-                    sink,
-                    new StreamEvent.Done(usage.priced(job.agent(), result.usage()), result.finishReason()));
-        } catch (AgentException e) {
-            log.info("Query(id={}, agent={}) failed: {} {}", job.id(), job.agent(), e.code(), e.getMessage());
-            return afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
-        } catch (InterruptedException e) {
-            outcome = "interrupted";
-            if (watch.reason() == null) {
-                log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
-                return new Result.Leave();
-            }
-            return afterStop(job, watch, sink, null);
-        } catch (RuntimeException e) {
-            if (watch.reason() == null && !sink.isClosed()) {
-                log.warn("Query(id={}, agent={}) agent threw", job.id(), job.agent(), e);
-            }
-            return afterStop(
-                    job, watch, sink, new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
-        } finally {
-            sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
-            meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
-        }
+        return terminal == null ? sink.outcome() : finish(job, sink, terminal);
     }
 
     /**
-     * The result once the agent has returned or thrown: a deadline that stopped it wins, a closed
-     * sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code terminal}.
+     * Runs the agent on its slot's thread and waits for it until it returns or is stopped (cancel,
+     * deadline, shutdown); a stopped agent is interrupted and given the stuck grace to return.
+     * Returns the terminal event to write, or null to write none (the sink's outcome then says
+     * whether the request ended elsewhere or the attempt was lost).
      */
-    private Result afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
-        if (watch.reason() == Stop.EXPIRED && !sink.isClosed()) {
+    private @Nullable StreamEvent runAgent(
+            Job job, Agent agent, RedisEventSink sink, Watch watch, AgentThreads.Slot slot) {
+        Timer.Sample sample = Timer.start(meters);
+        AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId());
+        AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink));
+        AgentThreads.End end = awaitEnd(job, call, watch, sink);
+        String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";
+        sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
+        meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
+        if (end == null) {
+            return afterStop(job, watch, sink, null);
+        }
+        return switch (end) {
+            case AgentThreads.End.Returned returned -> afterStop(job, watch, sink, done(job, sink, returned.result()));
+            case AgentThreads.End.Threw threw -> afterThrow(job, watch, sink, threw.error());
+        };
+    }
+
+    /**
+     * Waits for the agent; null when it did not return within the stuck grace after its interrupt
+     * (it keeps its slot until it does, and counts as stuck).
+     */
+    private AgentThreads.@Nullable End awaitEnd(
+            Job job, AgentThreads.AgentCall call, Watch watch, RedisEventSink sink) {
+        awaitEndOrStop(call, watch, sink);
+        if (call.end().isDone()) {
+            return call.end().join();
+        }
+        call.interrupt();
+        try {
+            return call.end().get(call.stuckGrace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            markStuck(job, call, watch);
+            return null;
+        } catch (InterruptedException e) {
+            watch.stop(Stop.SHUTDOWN, sink);
+            markStuck(job, call, watch);
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // the end never completes exceptionally
+        }
+    }
+
+    /** Waits until the agent returns or the watch stops it (cancel, deadline, lost lease, shutdown). */
+    private static void awaitEndOrStop(AgentThreads.AgentCall call, Watch watch, RedisEventSink sink) {
+        try {
+            CompletableFuture.anyOf(call.end(), watch.stopped()).get();
+        } catch (InterruptedException e) {
+            watch.stop(Stop.SHUTDOWN, sink);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // neither future completes exceptionally
+        }
+    }
+
+    private void markStuck(Job job, AgentThreads.AgentCall call, Watch watch) {
+        log.warn(
+                "Query(id={}, agent={}) agent did not return within {} of its stop ({}); its thread stays held",
+                job.id(),
+                LogText.safe(job.agent()),
+                call.stuckGrace(),
+                watch.reason());
+        meters.counter("agentic.agents.stuck", "agent", job.agent()).increment();
+        call.markStuck();
+    }
+
+    /** The agent's {@code done}; finish reason {@code length} when its answer reached the limit. */
+    private StreamEvent done(Job job, RedisEventSink sink, AgentResult result) {
+        String reason = sink.answerFull() ? "length" : result.finishReason();
+        if (sink.answerFull()) {
+            log.info(
+                    "Query(id={}, agent={}) answer cut at {} characters",
+                    job.id(),
+                    LogText.safe(job.agent()),
+                    limits.maxAnswerChars());
+        }
+        return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), reason);
+    }
+
+    private @Nullable StreamEvent afterThrow(Job job, Watch watch, RedisEventSink sink, Throwable error) {
+        return switch (error) {
+            case AgentException e -> {
+                log.info(
+                        "Query(id={}, agent={}) failed: {} {}",
+                        job.id(),
+                        LogText.safe(job.agent()),
+                        e.code(),
+                        LogText.safe(String.valueOf(e.getMessage())));
+                yield afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
+            }
+            case InterruptedException e -> {
+                if (watch.reason() == null || watch.reason() == Stop.SHUTDOWN) {
+                    log.info("Query(id={}) interrupted by shutdown; left pending for another worker", job.id());
+                    sink.close(AttemptOutcome.LOST);
+                    yield null;
+                }
+                yield afterStop(job, watch, sink, null);
+            }
+            default -> { // Errors too (StackOverflowError, OutOfMemoryError): the request must end
+                if (watch.reason() == null && sink.isOpen()) {
+                    log.warn(
+                            "Query(id={}, agent={}) agent threw", job.id(), LogText.safe(job.agent()), loggable(error));
+                }
+                yield afterStop(
+                        job,
+                        watch,
+                        sink,
+                        new StreamEvent.Error("agent_failed", "The agent failed unexpectedly", false));
+            }
+        };
+    }
+
+    /**
+     * The agent's failure as it may be logged: messages (which may carry client text) escaped,
+     * stack traces kept.
+     */
+    private static Throwable loggable(Throwable error) {
+        return loggable(error, 0);
+    }
+
+    private static Throwable loggable(Throwable error, int depth) {
+        Throwable cause = error.getCause();
+        AgentFailure copy = new AgentFailure(
+                LogText.safe(String.valueOf(error)),
+                cause == null || cause == error || depth > 4 ? null : loggable(cause, depth + 1));
+        copy.setStackTrace(error.getStackTrace());
+        return copy;
+    }
+
+    /**
+     * The terminal event once the agent has returned, thrown or got stuck: a deadline that stopped
+     * it wins, a closed sink (cancelled, superseded, Redis lost) writes nothing, otherwise {@code
+     * terminal}.
+     */
+    private @Nullable StreamEvent afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
+        if (watch.reason() == Stop.SHUTDOWN && terminal == null) {
+            sink.close(AttemptOutcome.LOST);
+        }
+        if (watch.reason() == Stop.EXPIRED && sink.isOpen()) {
             log.info("Query(id={}) stopped at its deadline", job.id());
             meters.counter("agentic.jobs.expired").increment();
-            return new Result.Write(deadlineExceeded("while it ran"));
+            return deadlineExceeded("while it ran");
         }
-        if (sink.isClosed() || terminal == null) {
+        if (!sink.isOpen() || terminal == null) {
             if (watch.reason() == Stop.CANCELLED) {
                 meters.counter("agentic.jobs.cancelled").increment();
             }
-            return new Result.Settle();
+            return null;
         }
-        return new Result.Write(terminal);
+        return terminal;
     }
 
     /** Ends the request of a job that went to the dead-letter stream. */
@@ -255,11 +384,11 @@ public final class JobRunner implements AutoCloseable {
         return new StreamEvent.Error("deadline_exceeded", "The request's deadline passed " + when, false);
     }
 
-    private Disposition finish(Job job, RedisEventSink sink, StreamEvent terminal) {
-        RedisEventSink.State state = sink.finish(terminal);
+    private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {
+        AttemptOutcome outcome = sink.finish(terminal);
         meters.counter("agentic.jobs.finished", "agent", job.agent(), "outcome", terminal.type())
                 .increment();
-        return state == RedisEventSink.State.ENDED ? Disposition.ACK : Disposition.LEAVE;
+        return outcome;
     }
 
     @Override
@@ -267,21 +396,28 @@ public final class JobRunner implements AutoCloseable {
         deadlines.shutdownNow();
     }
 
-    private enum Stop {
-        CANCELLED,
-        EXPIRED
+    /** An agent's failure with its message escaped for the log. */
+    private static final class AgentFailure extends RuntimeException {
+        AgentFailure(String message, @Nullable Throwable cause) {
+            super(message, cause, false, true);
+        }
     }
 
-    /** Stops one running agent, once, for a reason, by interrupting its thread. */
+    private enum Stop {
+        CANCELLED,
+        EXPIRED,
+        /** The worker is stopping (its job thread was interrupted). */
+        SHUTDOWN,
+        /** Another worker reclaimed the entry (this one was paused past the reclaim timeout). */
+        SUPERSEDED
+    }
+
+    /** Stops one running agent, once, for a reason: wakes the job thread that waits for it. */
     private static final class Watch {
-        private final Thread thread;
+        private final CompletableFuture<Stop> stopped = new CompletableFuture<>();
         private @Nullable Stop reason;
         private @Nullable ScheduledFuture<?> deadline;
         private boolean armed = true;
-
-        Watch(Thread thread) {
-            this.thread = thread;
-        }
 
         synchronized void arm(ScheduledFuture<?> deadlineTimer) {
             this.deadline = deadlineTimer;
@@ -291,13 +427,19 @@ public final class JobRunner implements AutoCloseable {
             return reason;
         }
 
+        CompletableFuture<Stop> stopped() {
+            return stopped;
+        }
+
         synchronized void stop(Stop why, RedisEventSink sink) {
             if (armed && reason == null) {
                 reason = why;
-                if (why == Stop.CANCELLED) {
-                    sink.markEnded();
+                switch (why) {
+                    case CANCELLED -> sink.close(AttemptOutcome.ENDED);
+                    case SUPERSEDED -> sink.close(AttemptOutcome.SUPERSEDED);
+                    case EXPIRED, SHUTDOWN -> {}
                 }
-                thread.interrupt();
+                stopped.complete(why);
             }
         }
 

@@ -3,7 +3,7 @@ package dev.agentic.worker.consumer;
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
-import dev.agentic.redis.Appended;
+import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.worker.agent.EventSink;
 import io.lettuce.core.RedisException;
@@ -11,28 +11,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Appends an agent's events through its attempt's writer and keeps the answer text for the final
- * status. Once the log refuses an event (the request ended, or a later attempt took over) the sink
- * is closed: the agent may stop, and nothing more is written.
+ * status. Once the log refuses an event (the request ended, or a later attempt took over) or Redis
+ * is lost, the sink is closed with that {@link AttemptOutcome}: the agent may stop, and nothing more
+ * is written.
  */
 final class RedisEventSink implements EventSink {
-    /** Where the request stands for this attempt. */
-    enum State {
-        OPEN,
-        /** The request has its terminal event (finished elsewhere, cancelled, expired). */
-        ENDED,
-        /** Another worker runs a later attempt: leave the job to it, do not acknowledge. */
-        SUPERSEDED,
-        /** Redis stayed unreachable beyond the retry time: leave the job pending for a later attempt. */
-        LOST
-    }
-
     private final AttemptWriter writer;
+    private final OutputLimits limits;
     private final StringBuilder answer = new StringBuilder();
-    private volatile State state = State.OPEN;
+    /** The answer reached {@link OutputLimits#maxAnswerChars()}: the agent is stopped, the request ends with length. */
+    private volatile boolean answerFull;
+    /** Why the sink closed; holds null while it is open. */
+    private final AtomicReference<@Nullable AttemptOutcome> closedBy = new AtomicReference<>();
+
     private int tokens;
     /** The agent's events, kept for the response cache; null when not kept (or too long to keep). */
     private @Nullable List<CachedAnswer.Event> recorded;
@@ -41,45 +38,84 @@ final class RedisEventSink implements EventSink {
     private @Nullable StreamEvent writtenTerminal;
 
     /** @param record keep the agent's events for {@link #recorded()} */
-    RedisEventSink(AttemptWriter writer, boolean record) {
+    RedisEventSink(AttemptWriter writer, boolean record, OutputLimits limits) {
         this.writer = writer;
+        this.limits = limits;
         this.recorded = record ? new ArrayList<>() : null;
     }
 
+    /** Appends the token, split to fit events; once the answer is full the rest is dropped and the sink closes. */
     @Override
     public void token(String text) {
+        String kept;
         synchronized (answer) {
-            answer.append(text);
+            if (answerFull || isClosed()) {
+                return;
+            }
+            int room = limits.maxAnswerChars() - answer.length();
+            kept = text.length() <= room ? text : text.substring(0, Math.max(0, room));
+            answer.append(kept);
             tokens++;
+            answerFull = answer.length() >= limits.maxAnswerChars();
         }
-        append(new StreamEvent.Token(text));
+        for (String piece : limits.split(kept)) {
+            append(new StreamEvent.Token(piece));
+        }
+    }
+
+    /**
+     * Whether the attempt may still write: false once the log refused a write, another party ended
+     * the request, another worker took the job or Redis is lost (a full answer still lets the
+     * attempt write its terminal event).
+     */
+    boolean isOpen() {
+        return closedBy.get() == null;
+    }
+
+    /** The answer reached its limit: the request ends with {@code done}, finish reason {@code length}. */
+    boolean answerFull() {
+        return answerFull;
     }
 
     @Override
     public void toolStart(String tool, String input) {
-        append(new StreamEvent.ToolStart(tool, input));
+        if (!isClosed()) {
+            append(new StreamEvent.ToolStart(tool, input));
+        }
     }
 
     @Override
     public void toolEnd(String tool, String output) {
-        append(new StreamEvent.ToolEnd(tool, output));
+        if (!isClosed()) {
+            append(new StreamEvent.ToolEnd(tool, output));
+        }
     }
 
     @Override
     public void metadata(Map<String, Object> values) {
-        append(new StreamEvent.Metadata(values));
+        if (!isClosed()) {
+            append(new StreamEvent.Metadata(values));
+        }
     }
 
     @Override
     public boolean isClosed() {
-        return state != State.OPEN;
+        return closedBy.get() != null || answerFull;
     }
 
-    /** Someone else wrote the request's terminal event (seen on its channel). */
-    void markEnded() {
-        if (state == State.OPEN) {
-            state = State.ENDED;
-        }
+    /**
+     * Closes the sink for a reason seen outside it: another party ended the request ({@link
+     * AttemptOutcome.Ended}), another worker owns the job now ({@link AttemptOutcome.Superseded}),
+     * or the worker stops ({@link AttemptOutcome.Lost}). A sink closed already keeps its reason.
+     */
+    void close(AttemptOutcome why) {
+        closedBy.compareAndSet(null, why);
+    }
+
+    /** Why the sink closed; {@link AttemptOutcome.Lost} if it is still open (nothing settled the attempt). */
+    AttemptOutcome outcome() {
+        AttemptOutcome why = closedBy.get();
+        return why == null ? AttemptOutcome.LOST : why;
     }
 
     String answer() {
@@ -94,29 +130,42 @@ final class RedisEventSink implements EventSink {
         }
     }
 
-    /** Never throws: a Redis failure closes the sink (state {@link State#LOST}) so the agent stops. */
+    /** Never throws: a refusal or a Redis failure closes the sink so the agent stops. */
     void append(StreamEvent event) {
-        if (state == State.OPEN) {
-            record(event);
-            try {
-                note(writer.append(event));
-            } catch (RedisException e) {
-                state = State.LOST;
+        if (closedBy.get() == null) {
+            StreamEvent fitted = limits.fit(event);
+            record(fitted);
+            AttemptOutcome outcome = write(() -> writer.append(fitted));
+            if (!outcome.isOpen()) {
+                close(outcome);
             }
         }
     }
 
-    /** Writes the terminal event; returns the state it leaves the request in for this attempt. */
-    State finish(StreamEvent terminal) {
-        if (state == State.SUPERSEDED || state == State.LOST) {
-            return state;
+    /**
+     * Writes the terminal event, unless another worker owns the attempt now or Redis is lost; returns
+     * the attempt's outcome.
+     */
+    AttemptOutcome finish(StreamEvent terminal) {
+        AttemptOutcome why = closedBy.get();
+        if (why != null && !why.requestHasEnded()) {
+            return why;
         }
-        Appended result = writer.finish(terminal, answer());
-        if (result.isInLog()) {
-            writtenTerminal = terminal;
+        StreamEvent fitted = limits.fit(terminal);
+        AttemptOutcome outcome = write(() -> writer.finish(fitted, answer()));
+        if (outcome.isInLog()) {
+            writtenTerminal = fitted;
         }
-        note(result);
-        return result.outcome() == Appended.Outcome.SUPERSEDED ? State.SUPERSEDED : State.ENDED;
+        close(outcome);
+        return outcome;
+    }
+
+    private static AttemptOutcome write(Supplier<AttemptOutcome> write) {
+        try {
+            return write.get();
+        } catch (RedisException e) {
+            return AttemptOutcome.LOST;
+        }
     }
 
     /** The terminal event {@link #finish} wrote; null when it wrote none (the request ended elsewhere). */
@@ -147,19 +196,6 @@ final class RedisEventSink implements EventSink {
             } else {
                 recorded.add(new CachedAnswer.Event(event.type(), data));
             }
-        }
-    }
-
-    /** Whether the entry may be acknowledged: only when the request has its terminal event. */
-    boolean isSettled() {
-        return state == State.ENDED;
-    }
-
-    private void note(Appended result) {
-        switch (result.outcome()) {
-            case WRITTEN, DUPLICATE -> {}
-            case ENDED -> state = State.ENDED;
-            case SUPERSEDED -> state = State.SUPERSEDED;
         }
     }
 }

@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,15 +91,23 @@ class JobConsumerTest {
 
     private Worker worker(
             String name, int concurrency, Duration reclaimTimeout, int maxDeliveries, List<Agent> agentList) {
+        return worker(name, concurrency, reclaimTimeout, maxDeliveries, agentList, config -> config);
+    }
+
+    private Worker worker(
+            String name,
+            int concurrency,
+            Duration reclaimTimeout,
+            int maxDeliveries,
+            List<Agent> agentList,
+            java.util.function.UnaryOperator<WorkerProperties.Worker> tune) {
         RedisSettings settings = new RedisSettings(redisServer.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2));
         RedisClient client = settings.createClient();
         StatefulRedisConnection<String, String> connection = client.connect();
         EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
         CancelWatcher cancels = new CancelWatcher(client);
         AgentRegistry agents = new AgentRegistry(agentList);
-        JobRunner runner = new JobRunner(
-                events, agents, cancels, name, Duration.ofSeconds(5), Clock.systemUTC(), new SimpleMeterRegistry());
-        WorkerProperties.Worker config = new WorkerProperties.Worker(
+        var config = new WorkerProperties.Worker(
                 name,
                 concurrency,
                 List.of(Lane.INTERACTIVE, Lane.BATCH),
@@ -111,12 +120,45 @@ class JobConsumerTest {
                 Duration.ofSeconds(5),
                 Duration.ofHours(2),
                 3);
+        config = tune.apply(config);
+        JobRunner runner = new JobRunner(
+                events,
+                agents,
+                cancels,
+                name,
+                Duration.ofSeconds(5),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                ResponseCacheWriter.DISABLED,
+                UsageAccounting.NONE,
+                new OutputLimits((int) config.maxEventBytes().toBytes(), config.maxAnswerChars()));
         Worker worker = new Worker(
                 client,
                 connection,
                 new JobConsumer(client, connection, runner, cancels, settings, config, new SimpleMeterRegistry()));
         workers.add(worker);
         return worker;
+    }
+
+    @Test
+    void aDeadLetterKeepsAtMostSixtyFourKibOfItsJob() {
+        String huge = "{\"not a job\":\"" + "x".repeat(300_000) + "\"}";
+        probe.redis()
+                .xadd(
+                        dev.agentic.model.RedisKeys.queue(Lane.INTERACTIVE),
+                        Map.of(dev.agentic.model.RedisKeys.JOB_FIELD, huge));
+
+        worker("w1", 1).consumer().start();
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> probe.redis().xlen(dev.agentic.model.RedisKeys.DEAD_LETTERS) == 1);
+        var letter = probe.redis()
+                .xrange(dev.agentic.model.RedisKeys.DEAD_LETTERS, io.lettuce.core.Range.create("-", "+"))
+                .get(0)
+                .getBody();
+        assertThat(letter.get("error")).startsWith("undecodable job");
+        assertThat(letter.get("job").length()).isBetween(60_000, JobConsumer.DEFAULT_DEAD_LETTER_JOB_BYTES + 100);
+        probe.awaitDrained();
     }
 
     @Test
@@ -395,6 +437,264 @@ class JobConsumerTest {
             assertThat(RedisProbe.error(log).code()).isEqualTo("cancelled");
             probe.awaitDrained();
             probe.assertEveryRequestEndedOnce();
+        }
+    }
+
+    @Test
+    void endsTheRequestWithAgentFailedWhenTheAgentThrowsAnError() {
+        Job overflow = probe.submit("diagnostic", "throw-error");
+        Job oom = probe.submit("diagnostic", "throw-error oom");
+        worker("w1", 2).consumer().start();
+
+        for (Job job : List.of(overflow, oom)) {
+            StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+            assertThat(error.code()).isEqualTo("agent_failed");
+            assertThat(error.retryable()).isFalse();
+        }
+        probe.awaitDrained();
+        probe.assertEveryRequestEndedOnce();
+    }
+
+    /** A job delivered to {@code consumer} whose reply it never got: it adopts the entry as an orphan. */
+    private static void deliveredButNeverReceived(String consumer) {
+        dev.agentic.redis.JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
+        dev.agentic.redis.JobQueue.read(probe.redis(), Lane.INTERACTIVE, consumer, 1, Duration.ZERO, false);
+    }
+
+    @Test
+    void runsAnEntryItsOwnWorkerAdoptsAgainAsANewAttempt() {
+        Job busy = probe.submit("diagnostic", "sleep 1500");
+        worker("w1", 1, Duration.ofSeconds(30), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first(probe.log(busy.id()), "start").isPresent());
+        Job job = probe.submit("math", "6*7");
+        deliveredButNeverReceived("w1");
+        // An earlier attempt of w1 on this entry wrote more events than a re-run does, then failed
+        // without acknowledging (an Error, a lost reply): XCLAIM JUSTID did not count a delivery.
+        probe.writeAllAs(
+                job,
+                1,
+                new StreamEvent.Start("w1", 1),
+                new StreamEvent.Token("a"),
+                new StreamEvent.Token("b"),
+                new StreamEvent.Token("c"),
+                new StreamEvent.Token("d"),
+                new StreamEvent.Token("e"),
+                new StreamEvent.Token("f"));
+
+        List<LoggedEvent> log = probe.awaitTerminal(job);
+
+        assertThat(terminal(log)).isInstanceOf(StreamEvent.Done.class);
+        assertThat(log.stream()
+                        .filter(e -> e.type().equals("restart") || e.type().equals("start"))
+                        .map(RedisProbe::decode))
+                .containsExactly(
+                        new StreamEvent.Start("w1", 1),
+                        new StreamEvent.Restart(2, "a previous attempt did not finish"),
+                        new StreamEvent.Start("w1", 2));
+        probe.awaitDrained();
+        probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void deadLettersAnEntryWhoseAttemptsReachedMaxDeliveriesThoughItsDeliveryCountDidNot() {
+        Job job = probe.submit("math", "1+1");
+        deliveredButNeverReceived("w1");
+        // Three attempts began on this entry (each re-adopted with XCLAIM JUSTID, delivery count 1).
+        probe.redis().hset(dev.agentic.model.RedisKeys.request(job.id()), "attempts", "3");
+        worker("w1", 1, Duration.ofSeconds(30), 3).consumer().start();
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(job));
+
+        assertThat(error.code()).isEqualTo("max_deliveries_exceeded");
+        assertThat(probe.redis().xlen(dev.agentic.model.RedisKeys.DEAD_LETTERS)).isEqualTo(1);
+        probe.awaitDrained();
+    }
+
+    private static Job jobWithDeadline(String agent, String query, long deadlineInMs) {
+        long now = System.currentTimeMillis();
+        return new Job(
+                1,
+                dev.agentic.model.RequestId.newId(),
+                "t",
+                agent,
+                query,
+                null,
+                Lane.INTERACTIVE,
+                now,
+                now + deadlineInMs,
+                null);
+    }
+
+    @Test
+    void ordinaryJobsFinishPromptlyBesideAgentsThatComputeWithoutEnd() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        worker("w1", cores + 1).consumer().start();
+        for (int i = 0; i < cores; i++) { // one per core: on virtual threads they would hold every carrier
+            probe.submit(jobWithDeadline("diagnostic", "spin 6000", 2000));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> probe.redis().keys("agentic:req:*").stream()
+                                .filter(key -> "running".equals(probe.redis().hget(key, "status")))
+                                .count()
+                        == cores);
+
+        long start = System.nanoTime();
+        Job ordinary = probe.submit("math", "6*7");
+        assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        System.out.printf("an ordinary job beside %d spinning agents took %d ms%n", cores, tookMs);
+        assertThat(tookMs)
+                .as("an ordinary job waits for no spinning agent (they spin 6 s)")
+                .isLessThan(4000);
+        // Their agents return (spinning out) before the next test: no CPU is taken from it.
+        AgentThreads threads = workers.get(0).consumer().agentThreads();
+        await().atMost(Duration.ofSeconds(20)).until(() -> threads.freeSlots() >= cores); // the loop holds one
+    }
+
+    @Test
+    void endsASpinningJobByDeadlinePlusGraceAndHoldsItsSlotUntilItReturns() {
+        Duration grace = Duration.ofMillis(1000);
+        Worker worker = worker(
+                "w1",
+                2,
+                Duration.ofSeconds(10),
+                5,
+                List.of(new DiagnosticAgent()),
+                config -> config.withBounds(
+                        grace,
+                        Duration.ofMillis(500),
+                        org.springframework.util.unit.DataSize.ofKilobytes(64),
+                        1_000_000));
+        AgentThreads threads = worker.consumer().agentThreads();
+        worker.consumer().start();
+        Job spinning = probe.submit(jobWithDeadline("diagnostic", "spin 9000", 1500));
+
+        StreamEvent.Error error = RedisProbe.error(probe.awaitTerminal(spinning));
+
+        assertThat(error.code()).isEqualTo("deadline_exceeded");
+        long lateMs = Long.parseLong(probe.status(spinning).get("finished_ms")) - spinning.deadlineMs();
+        System.out.printf("a spinning agent's request ended %d ms after its deadline (grace %s)%n", lateMs, grace);
+        assertThat(lateMs).as("ended by deadline + grace (+ slack)").isLessThan(grace.toMillis() + 3000);
+        probe.awaitDrained(); // acknowledged
+        assertThat(threads.stuckCount()).isEqualTo(1);
+        // Of the two slots the stuck agent keeps one and the consume loop's pending read the other.
+        assertThat(threads.freeSlots()).as("the stuck agent keeps its slot").isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> threads.oldestStuck()
+                        .filter(stuck -> stuck.compareTo(Duration.ofMillis(500)) > 0)
+                        .isPresent());
+        Job ordinary = probe.submit("diagnostic", "hello");
+        assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
+        assertThat(probe.log(spinning.id())).filteredOn(LoggedEvent::isTerminal).hasSize(1);
+        probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void cutsEventsAndEndsAnAnswerThatReachesItsLimitWithLength() {
+        int maxEventBytes = 4096;
+        int maxAnswerChars = 20_000;
+        worker(
+                        "w1",
+                        1,
+                        Duration.ofSeconds(10),
+                        5,
+                        List.of(new DiagnosticAgent()),
+                        config -> config.withBounds(
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(30),
+                                org.springframework.util.unit.DataSize.ofBytes(maxEventBytes),
+                                maxAnswerChars))
+                .consumer()
+                .start();
+        Job flood = probe.submit("diagnostic", "flood 5000000");
+
+        List<LoggedEvent> log = probe.awaitTerminal(flood);
+
+        assertThat(terminal(log))
+                .isInstanceOfSatisfying(
+                        StreamEvent.Done.class,
+                        done -> assertThat(done.finishReason()).isEqualTo("length"));
+        String key = dev.agentic.model.RedisKeys.request(flood.id());
+        assertThat(probe.redis().hstrlen(key, dev.agentic.model.RedisKeys.ANSWER_FIELD))
+                .isEqualTo(maxAnswerChars);
+        var entries = probe.redis()
+                .xrange(dev.agentic.model.RedisKeys.events(flood.id()), io.lettuce.core.Range.create("-", "+"));
+        long total = 0;
+        for (var entry : entries) {
+            int bytes = entry.getBody().get("data").getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(bytes).as("one event's data").isLessThanOrEqualTo(maxEventBytes);
+            total += bytes;
+        }
+        System.out.printf("a 5,000,000-character flood wrote %d events, %d bytes of data%n", entries.size(), total);
+        assertThat(total).as("all the request's events").isLessThan(2L * maxAnswerChars + 8 * maxEventBytes);
+        assertThat(first(log, "tool_end").map(RedisProbe::decode).orElseThrow())
+                .isInstanceOfSatisfying(
+                        StreamEvent.ToolEnd.class,
+                        end -> assertThat(end.output()).endsWith("… [truncated]"));
+        probe.awaitDrained();
+    }
+
+    @Test
+    void stopsWithoutWritingAJobAnotherWorkerReclaimedWhileItWasPaused() {
+        Job job = probe.submit("diagnostic", "sleep 8000");
+        // Refreshes every 2 s; the test's "survivor" never refreshes, so after 8 s "paused" could
+        // rightly take the entry back as abandoned: the checks below end before that.
+        worker("paused", 1, Duration.ofSeconds(8), 5).consumer().start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> RedisProbe.tokens(probe.log(job.id())).size() >= 1);
+        String entry = dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "paused", 10)
+                .get(0)
+                .getId();
+        // "paused" missed its refreshes past the reclaim timeout (SIGSTOP, GC) and "survivor" took
+        // the entry, but has not begun its attempt yet; then "paused" resumes.
+        probe.redis()
+                .xclaim(
+                        dev.agentic.model.RedisKeys.queue(Lane.INTERACTIVE),
+                        io.lettuce.core.Consumer.from(dev.agentic.model.RedisKeys.WORKER_GROUP, "survivor"),
+                        io.lettuce.core.XClaimArgs.Builder.minIdleTime(0),
+                        entry);
+
+        // Its next refresh (within 2 s) finds the entry gone: it stops, writing nothing more.
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger(-1);
+        await().during(Duration.ofMillis(2500)) // the agent writes a tick every second while it runs
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> seen.getAndSet(probe.log(job.id()).size()) == seen.get());
+        assertThat(probe.log(job.id())).noneMatch(LoggedEvent::isTerminal);
+        assertThat(dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "survivor", 10))
+                .extracting(io.lettuce.core.models.stream.PendingMessage::getId)
+                .containsExactly(entry);
+        assertThat(dev.agentic.redis.JobQueue.pendingOf(probe.redis(), Lane.INTERACTIVE, "paused", 10))
+                .isEmpty();
+    }
+
+    @Test
+    void writesNoClientTextWithLineBreaksToTheLogWhenAnAgentFails() {
+        ch.qos.logback.classic.Logger runnerLog =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JobRunner.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        runnerLog.addAppender(lines);
+        try {
+            // Not a number: the agent's exception message carries the client's text, CR/LF included.
+            Job job = probe.submit("diagnostic", "sleep 1\r\n2026-12-01 INFO forged line");
+            worker("w1", 1).consumer().start();
+
+            assertThat(RedisProbe.error(probe.awaitTerminal(job)).code()).isEqualTo("agent_failed");
+
+            assertThat(lines.list).isNotEmpty().allSatisfy(line -> {
+                assertThat(line.getFormattedMessage()).doesNotContain("\n", "\r");
+                if (line.getThrowableProxy() != null) {
+                    assertThat(String.valueOf(line.getThrowableProxy().getMessage()))
+                            .doesNotContain("\n", "\r");
+                }
+            });
+        } finally {
+            runnerLog.detachAppender(lines);
         }
     }
 }

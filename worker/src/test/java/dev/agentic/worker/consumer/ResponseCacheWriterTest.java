@@ -65,6 +65,10 @@ class ResponseCacheWriterTest {
         return new Job(1, RequestId.newId(), "acme", agent, query, session, Lane.INTERACTIVE, now, now + 30_000, null);
     }
 
+    private void runOnce(Job job) {
+        runner.run(job, runner.begin(job, 1));
+    }
+
     private static @Nullable String cached(String agent, String query) {
         return connection.sync().get(RedisKeys.responseCache("acme", CachedAnswer.digest(agent, 0, query)));
     }
@@ -72,7 +76,7 @@ class ResponseCacheWriterTest {
     @Test
     void aFinishedAnswerIsStoredWithItsEventsAndATtl() {
         Job job = job("math", "What is 6*7?", null);
-        assertThat(runner.run(job, 1)).isEqualTo(JobRunner.Disposition.ACK);
+        assertThat(runner.run(job, runner.begin(job, 1)).requestHasEnded()).isTrue();
 
         String stored = cached("math", "what is 6*7?");
         assertThat(stored).isNotNull();
@@ -87,9 +91,9 @@ class ResponseCacheWriterTest {
 
     @Test
     void failuresSessionsAndOtherAgentsAreNotStored() {
-        runner.run(job("math", "1/0 +", null), 1); // unparseable: error
-        runner.run(job("math", "What is 5*5?", "conversation-1"), 1);
-        runner.run(job("diagnostic", "fail", null), 1);
+        runOnce(job("math", "1/0 +", null)); // unparseable: error
+        runOnce(job("math", "What is 5*5?", "conversation-1"));
+        runOnce(job("diagnostic", "fail", null));
         assertThat(cached("math", "1/0 +")).isNull();
         assertThat(cached("math", "What is 5*5?")).isNull();
         assertThat(cached("diagnostic", "fail")).isNull();

@@ -1,0 +1,165 @@
+package dev.agentic.worker.consumer;
+
+import dev.agentic.worker.agent.AgentResult;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+
+/**
+ * Where agents run: a fixed pool of platform threads ({@code agent-1} ... {@code agent-N}), one per
+ * job slot. A platform thread is preempted by the OS, so an agent that computes without end costs
+ * one core's share, never the virtual threads' carriers (the consume loop, Redis replies, health
+ * checks keep running). A slot is held until both its job and its agent have returned: an agent
+ * that ignores interrupts keeps its slot (and its thread) after its job was ended, so the worker
+ * never takes more jobs than it has threads to run, and {@link #oldestStuck()} tells liveness.
+ */
+public final class AgentThreads implements AutoCloseable {
+    private final Semaphore slots;
+    private final ExecutorService pool;
+    private final Duration stuckGrace;
+    private final Set<AgentCall> stuck = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param concurrency slots and agent threads
+     * @param stuckGrace how long an agent may take to return once interrupted before it counts as stuck
+     */
+    public AgentThreads(int concurrency, Duration stuckGrace) {
+        this.slots = new Semaphore(concurrency);
+        this.stuckGrace = stuckGrace;
+        this.pool = Executors.newFixedThreadPool(
+                concurrency, Thread.ofPlatform().name("agent-", 1).daemon().factory());
+    }
+
+    /** Waits for a free slot. */
+    Slot acquire() throws InterruptedException {
+        slots.acquire();
+        return new Slot();
+    }
+
+    /** How long the agent stuck the longest has been so; empty when none is. */
+    public Optional<Duration> oldestStuck() {
+        long now = System.nanoTime();
+        return stuck.stream().mapToLong(call -> now - call.stuckSince).max().stream()
+                .mapToObj(Duration::ofNanos)
+                .findFirst();
+    }
+
+    /** Agents that did not return within the grace after their interrupt and still run. */
+    public int stuckCount() {
+        return stuck.size();
+    }
+
+    /** Slots neither a job nor a stuck agent holds. */
+    public int freeSlots() {
+        return slots.availablePermits();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    /** One job's claim on a thread: released when its job and its agent (if started) have both returned. */
+    final class Slot {
+        private final AtomicInteger holders = new AtomicInteger(1);
+
+        /** Runs the agent on this slot's thread; the slot stays held until it returns. */
+        AgentCall start(String requestId, AgentTask task) {
+            holders.incrementAndGet();
+            AgentCall call = new AgentCall(this, requestId, task);
+            pool.execute(call::run);
+            return call;
+        }
+
+        /** The job's (or the agent's) part is done; the last one frees the slot. */
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                slots.release();
+            }
+        }
+    }
+
+    /** An agent's run. */
+    @FunctionalInterface
+    interface AgentTask {
+        AgentResult run() throws Exception;
+    }
+
+    /** How an agent's run ended. */
+    sealed interface End {
+        record Returned(AgentResult result) implements End {}
+
+        record Threw(Throwable error) implements End {}
+    }
+
+    /** One agent running on an agent thread. */
+    final class AgentCall {
+        private final Slot slot;
+        private final String requestId;
+        private final AgentTask task;
+        private final CompletableFuture<End> end = new CompletableFuture<>();
+        private volatile @Nullable Thread thread;
+        private volatile boolean interrupted;
+        private volatile long stuckSince;
+
+        private AgentCall(Slot slot, String requestId, AgentTask task) {
+            this.slot = slot;
+            this.requestId = requestId;
+            this.task = task;
+        }
+
+        CompletableFuture<End> end() {
+            return end;
+        }
+
+        /** How long the agent may take to return once interrupted. */
+        Duration stuckGrace() {
+            return stuckGrace;
+        }
+
+        /** Interrupts the agent (now, or as soon as it starts). */
+        void interrupt() {
+            interrupted = true;
+            Thread running = thread;
+            if (running != null) {
+                running.interrupt();
+            }
+        }
+
+        /** The agent did not return within the grace: counted until it does. */
+        void markStuck() {
+            stuckSince = System.nanoTime();
+            stuck.add(this);
+            if (end.isDone()) {
+                stuck.remove(this); // it returned meanwhile
+            }
+        }
+
+        private void run() {
+            thread = Thread.currentThread();
+            MDC.put("requestId", requestId);
+            try {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                end.complete(new End.Returned(task.run()));
+            } catch (Throwable e) { // Errors too: the job must learn that its agent ended
+                end.complete(new End.Threw(e));
+            } finally {
+                thread = null;
+                Thread.interrupted(); // an interrupt that raced the end must not reach the next agent
+                MDC.remove("requestId");
+                stuck.remove(this);
+                slot.release();
+            }
+        }
+    }
+}

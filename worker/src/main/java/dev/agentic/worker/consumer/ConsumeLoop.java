@@ -1,0 +1,236 @@
+package dev.agentic.worker.consumer;
+
+import dev.agentic.model.Lane;
+import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisSettings;
+import dev.agentic.worker.config.WorkerProperties;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read loop: takes a free slot, then one job into it (its own pending entries first after a
+ * restart, then an abandoned one, then a new one by lane policy), and hands it on. A bad message or
+ * a Redis outage never ends the loop; a lost consumer group is created again.
+ *
+ * <p>Lane policy: lanes are read in the configured order without blocking, so a waiting
+ * interactive job goes before a batch job, except that after {@code other-lane-every} interactive
+ * jobs in a row a waiting batch job goes first (no starvation); when all are empty the blocking read
+ * waits on the first lane, so an idle worker notices work on later lanes within one poll timeout.
+ */
+final class ConsumeLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+    private final RedisClient client;
+    private final RedisSettings settings;
+    private final RedisCommands<String, String> redis;
+    private final WorkerProperties.Worker config;
+    private final String consumer;
+    private final AgentThreads threads;
+    private final Reclaimer reclaimer;
+    private final BiConsumer<Delivery, AgentThreads.Slot> submit;
+    private final BooleanSupplier running;
+    /** Jobs taken in a row from the first lane. */
+    private int preferredInARow;
+
+    private volatile @Nullable StatefulRedisConnection<String, String> blocking;
+
+    /**
+     * @param submit runs a delivery in the slot it was read into (and gives the slot back)
+     * @param running false once the worker stops
+     */
+    ConsumeLoop(
+            RedisClient client,
+            RedisSettings settings,
+            RedisCommands<String, String> redis,
+            WorkerProperties.Worker config,
+            AgentThreads threads,
+            Reclaimer reclaimer,
+            BiConsumer<Delivery, AgentThreads.Slot> submit,
+            BooleanSupplier running) {
+        this.client = client;
+        this.settings = settings;
+        this.redis = redis;
+        this.config = config;
+        this.consumer = config.consumerName();
+        this.threads = threads;
+        this.reclaimer = reclaimer;
+        this.submit = submit;
+        this.running = running;
+    }
+
+    @Override
+    public void run() {
+        boolean ownPendingFirst = true;
+        while (running.getAsBoolean()) {
+            try {
+                ensureBlockingConnection();
+                if (ownPendingFirst) {
+                    resumeOwnPending();
+                    ownPendingFirst = false;
+                }
+                dispatchNext();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RedisException e) {
+                if (!recover(e)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.error("Worker(name={}) unexpected error in consumer loop; continuing", consumer, e);
+                if (!pause(RETRY_PAUSE)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Closes the blocking connection (after the loop has ended). */
+    void close() {
+        StatefulRedisConnection<String, String> connection = blocking;
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    /** After a Redis failure: recreate a lost group, or wait a moment; false when the loop must end. */
+    private boolean recover(RedisException e) {
+        if (JobQueue.isMissingGroup(e)) {
+            log.warn("Worker(name={}) consumer group missing (Redis restarted?); creating it", consumer);
+            return ensureGroupsQuietly() || pause(RETRY_PAUSE);
+        }
+        if (running.getAsBoolean()) {
+            log.warn("Worker(name={}) Redis unavailable: {}; retrying in {}", consumer, e.getMessage(), RETRY_PAUSE);
+            return pause(RETRY_PAUSE);
+        }
+        return true;
+    }
+
+    private void ensureBlockingConnection() {
+        if (blocking == null) {
+            blocking = settings.connectForBlocking(client, config.pollTimeout());
+            ensureGroupsQuietly();
+        }
+    }
+
+    /**
+     * Creates the lanes' groups where missing. Never throws: it runs inside the loop's error handling,
+     * where an exception would end the consumer thread for good.
+     *
+     * @return false when Redis refused or failed; the loop tries again after its next NOGROUP
+     */
+    private boolean ensureGroupsQuietly() {
+        try {
+            for (Lane lane : config.lanes()) {
+                JobQueue.ensureGroup(redis, lane);
+            }
+            return true;
+        } catch (RedisException e) {
+            log.warn("Worker(name={}) could not create the consumer groups: {}", consumer, e.getMessage());
+            return false;
+        }
+    }
+
+    /** After a restart under the same name: finish what this consumer had taken but not acked. */
+    private void resumeOwnPending() throws InterruptedException {
+        for (Lane lane : config.lanes()) {
+            List<StreamMessage<String, String>> pending =
+                    JobQueue.read(blockingCommands(), lane, consumer, 1000, Duration.ZERO, true);
+            if (!pending.isEmpty()) {
+                log.info("Worker(name={}) resuming {} pending job(s) on {}", consumer, pending.size(), lane.wireName());
+            }
+            Map<String, Long> deliveries = JobQueue.deliveryCounts(redis, lane, consumer, pending.size());
+            for (StreamMessage<String, String> message : pending) {
+                long count = deliveries.getOrDefault(message.getId(), 2L);
+                submit.accept(new Delivery(lane, message, count), threads.acquire());
+            }
+        }
+    }
+
+    /** Takes a slot, then reads one job into it; the slot goes back unless a job got it. */
+    private void dispatchNext() throws InterruptedException {
+        AgentThreads.Slot slot = threads.acquire();
+        boolean submitted = false;
+        try {
+            Delivery next = readOne();
+            if (next != null) {
+                submit.accept(next, slot);
+                submitted = true;
+            }
+        } finally {
+            if (!submitted) {
+                // A failed read (NOGROUP, Redis down) must not cost a slot, or the loop starves.
+                slot.release();
+            }
+        }
+    }
+
+    /**
+     * One job: an abandoned one first (a dead worker's), then a new one, preferring lanes in their
+     * configured order; null when the block timed out.
+     */
+    private @Nullable Delivery readOne() {
+        Delivery reclaimed = reclaimer.reclaimOne();
+        if (reclaimed != null) {
+            return reclaimed;
+        }
+        for (Lane lane : laneOrder()) {
+            List<StreamMessage<String, String>> found =
+                    JobQueue.read(blockingCommands(), lane, consumer, 1, Duration.ZERO, false);
+            if (!found.isEmpty()) {
+                preferredInARow = lane == config.lanes().get(0) ? preferredInARow + 1 : 0;
+                return new Delivery(lane, found.get(0));
+            }
+        }
+        Lane preferred = config.lanes().get(0);
+        List<StreamMessage<String, String>> found =
+                JobQueue.read(blockingCommands(), preferred, consumer, 1, config.pollTimeout(), false);
+        return found.isEmpty() ? null : new Delivery(preferred, found.get(0));
+    }
+
+    /**
+     * The lanes in the order to look at them: the configured preference, except that after {@code
+     * other-lane-every} jobs in a row from the first lane the others go first once, so a steady
+     * stream of interactive work cannot starve the batch lane.
+     */
+    private List<Lane> laneOrder() {
+        List<Lane> lanes = config.lanes();
+        if (lanes.size() < 2 || preferredInARow < config.otherLaneEvery()) {
+            return lanes;
+        }
+        List<Lane> rotated = new ArrayList<>(lanes.subList(1, lanes.size()));
+        rotated.add(lanes.get(0));
+        return rotated;
+    }
+
+    private RedisCommands<String, String> blockingCommands() {
+        StatefulRedisConnection<String, String> connection = blocking;
+        if (connection == null) {
+            throw new IllegalStateException("consumer not started");
+        }
+        return connection.sync();
+    }
+
+    private boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+            return running.getAsBoolean();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.agentic.worker.consumer;
+
+import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.JobQueue;
+import dev.agentic.worker.config.WorkerProperties;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every quarter of the reclaim timeout: refreshes the entries this worker runs (so a live worker's
+ * job is never taken, however long it runs), stops the jobs whose entries another worker reclaimed
+ * meanwhile, and renews the worker's heartbeat key.
+ */
+final class LeaseKeeper implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    private final RedisCommands<String, String> redis;
+    private final Inflight inflight;
+    private final WorkerProperties.Worker config;
+    private final String consumer;
+
+    LeaseKeeper(RedisCommands<String, String> redis, Inflight inflight, WorkerProperties.Worker config) {
+        this.redis = redis;
+        this.inflight = inflight;
+        this.config = config;
+        this.consumer = config.consumerName();
+    }
+
+    @Override
+    public void run() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                refreshRunning();
+                heartbeat();
+            } catch (RedisException e) {
+                log.debug("Worker(name={}) keeper: Redis unavailable: {}", consumer, e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("Worker(name={}) keeper failed; continuing", consumer, e);
+            }
+            try {
+                Thread.sleep(config.refreshInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void refreshRunning() {
+        inflight.idsByLane().forEach((lane, ids) -> {
+            for (String lost : JobQueue.refresh(redis, lane, consumer, ids)) {
+                Lease lease = inflight.lease(lost);
+                if (lease != null) {
+                    log.warn(
+                            "Worker(name={}) job {} on {} was reclaimed by another worker; stopping it without writing",
+                            consumer,
+                            lost,
+                            lane.wireName());
+                    lease.lose();
+                }
+            }
+        });
+    }
+
+    private void heartbeat() {
+        redis.setex(
+                RedisKeys.worker(consumer),
+                Math.max(1, config.refreshInterval().multipliedBy(3).toSeconds()),
+                "{\"inflight\":" + inflight.size() + ",\"concurrency\":" + config.concurrency() + "}");
+    }
+}
