@@ -81,6 +81,22 @@ class NginxFrontTest {
     }
 
     @Test
+    void passesADocumentLargerThanNginxsMemoryBufferToTheIngress() throws Exception {
+        // Bodies over client_body_buffer_size (16 KB) go through a temp file that Nginx's worker
+        // processes (run as "nobody" under root) must be able to write: a 1 MB document got a 500.
+        NginxServer nginx = nginx(List.of(upstream()), ClientLimits.DEFAULTS);
+        HttpResponse<String> document = http.send(
+                HttpRequest.newBuilder(URI.create(nginx.baseUrl() + "/api/v1/documents"))
+                        .header("Content-Type", "text/markdown")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024]))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(document.statusCode()).as(document.body()).isEqualTo(200);
+        assertThat(document.body()).contains("\"received\":1048576");
+    }
+
+    @Test
     void aJsonWaitOutlastsTheLongestDeadlinePlusGraceWhileOtherPathsKeepTheShortTimeout() throws Exception {
         NginxServer nginx = nginx(List.of(upstream()), ClientLimits.DEFAULTS);
         String conf = Files.readString(nginx.prefix().resolve("nginx.conf"));
@@ -113,7 +129,8 @@ class NginxFrontTest {
     private int upstream() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+            long received = exchange.getRequestBody().readAllBytes().length;
+            byte[] body = ("{\"status\":\"UP\",\"received\":" + received + "}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);

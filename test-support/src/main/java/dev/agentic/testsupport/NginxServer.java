@@ -77,6 +77,8 @@ public final class NginxServer implements AutoCloseable {
     /** Fills the template's placeholders; the same ones {@code bin/agentic} fills. */
     static Path render(Path template, Path prefix, int port, List<Integer> upstreamPorts, ClientLimits limits)
             throws IOException {
+        // Started as root, Nginx's workers run as "nobody": they must reach and write the temp folder.
+        Files.setPosixFilePermissions(prefix, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path tmp = Files.createDirectories(prefix.resolve("tmp"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         String servers = upstreamPorts.stream()
@@ -84,6 +86,7 @@ public final class NginxServer implements AutoCloseable {
                 .collect(Collectors.joining("\n    "));
         String conf = Files.readString(template)
                 .replace("{{PREFIX}}", prefix.toString())
+                .replace("{{TEMP}}", tmp.toString())
                 .replace("{{LISTEN}}", "127.0.0.1:" + port)
                 .replace("{{UPSTREAM_SERVERS}}", servers)
                 .replace("{{CLIENT_RATE}}", String.valueOf(limits.requestsPerSecond()))
