@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Resume, retention, cancel, idempotency, client deadlines and the disconnect grace. */
@@ -67,6 +69,52 @@ class DeliveryEndpointsTest extends RedisBackedTest {
                 SseClient.get(url("/api/v1/queries/" + job.id() + "/events?after=0-0"), auth())) {
             assertThat(replay.drain()).extracting(Frame::event).containsExactly("queued", "token", "done");
         }
+    }
+
+    @Test
+    void resumingAfterTheTerminalEventClosesAtOnceInsteadOfWaitingForTheDeadline() throws Exception {
+        Job job = finishedRequest();
+        String terminalId;
+        try (SseClient.Stream replay =
+                SseClient.get(url("/api/v1/queries/" + job.id() + "/events?after=0-0"), auth())) {
+            terminalId = replay.drain().getLast().id();
+        }
+        // A browser's EventSource reconnects after the server closes, with the terminal's id.
+        try (SseClient.Stream again = SseClient.get(
+                url("/api/v1/queries/" + job.id() + "/events"), auth(Map.of("Last-Event-ID", terminalId)))) {
+            CompletableFuture<List<Frame>> rest = CompletableFuture.supplyAsync(again::drain);
+            assertThat(rest.get(10, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    @Test
+    void aJsonReplayOfAnOverdueRequestWhoseEventsExpiredAnswersGoneAtOnce() throws Exception {
+        String json = "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\",\"timeout_ms\":1000}";
+        String key = "replay-" + System.nanoTime();
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(
+                request("/api/v1/query")
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Job job = takeJob();
+        worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "4");
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        redis().del(RedisKeys.events(job.id())); // the log's retention passed; the status is kept longer
+        await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > job.deadlineMs() + 1500);
+
+        HttpResponse<String> replay = http.send(
+                request("/api/v1/query")
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(410);
+        assertThat(replay.body()).contains("\"code\":\"gone\"", job.id());
     }
 
     @Test

@@ -30,7 +30,7 @@ final class AnswerCollector {
     static Map<String, Object> await(String id, String agent, EventCursor cursor) throws InterruptedException {
         StringBuilder answer = new StringBuilder();
         Map<String, Object> metadata = new LinkedHashMap<>();
-        while (true) {
+        while (!cursor.isFinished()) {
             for (LoggedEvent event : next(id, cursor)) {
                 Optional<EventType> type = EventType.fromWire(event.type());
                 if (type.isEmpty()) {
@@ -54,6 +54,12 @@ final class AnswerCollector {
                 }
             }
         }
+        // Finished without a terminal event for this caller: the request ended, its log is gone.
+        throw new ApiException(
+                HttpStatus.GONE,
+                "gone",
+                "Query '" + id + "' has ended but its events are no longer kept; its status: GET /api/v1/queries/" + id,
+                Map.of("id", id));
     }
 
     private static List<LoggedEvent> next(String id, EventCursor cursor) throws InterruptedException {

@@ -39,6 +39,7 @@ public final class EventCursor implements AutoCloseable {
     private final Clock clock;
     private EventId last;
     private boolean logHasMore = true;
+    private boolean firstRead = true;
     private boolean finished;
 
     /**
@@ -65,6 +66,10 @@ public final class EventCursor implements AutoCloseable {
         if (finished) {
             return List.of();
         }
+        if (firstRead) {
+            firstRead = false;
+            return firstPage();
+        }
         if (logHasMore) {
             return readLog();
         }
@@ -87,6 +92,20 @@ public final class EventCursor implements AutoCloseable {
             }
             return readLog();
         }
+    }
+
+    /**
+     * The first page of the log; a request that has ended with nothing after {@code after} (a
+     * client resuming after the terminal event, or a replay whose log has expired) finishes the
+     * cursor at once instead of waiting for the deadline.
+     */
+    private List<LoggedEvent> firstPage() {
+        List<LoggedEvent> page = readLog();
+        if (page.isEmpty() && hasEnded()) {
+            page = readLog(); // the terminal may have been written between the two reads
+            finished = finished || page.isEmpty();
+        }
+        return page;
     }
 
     public boolean isFinished() {

@@ -3,6 +3,7 @@ package dev.agentic.worker.consumer;
 import dev.agentic.model.Job;
 import dev.agentic.model.LogText;
 import dev.agentic.model.StreamEvent;
+import dev.agentic.model.Usage;
 import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import dev.agentic.worker.agent.Agent;
@@ -10,6 +11,7 @@ import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.AgentRequest;
 import dev.agentic.worker.agent.AgentResult;
+import dev.agentic.worker.agent.Tokens;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -283,6 +285,11 @@ public final class JobRunner implements AutoCloseable {
         call.markStuck();
     }
 
+    /** Nothing stopped the agent but its answer reaching {@code max-answer-chars}. */
+    private static boolean isStopAtFullAnswer(Watch watch, RedisEventSink sink) {
+        return watch.reason() == null && sink.answerFull() && sink.isOpen();
+    }
+
     /** The agent's {@code done}; finish reason {@code length} when its answer reached the limit. */
     private StreamEvent done(Job job, RedisEventSink sink, AgentResult result) {
         String reason = sink.answerFull() ? "length" : result.finishReason();
@@ -297,6 +304,12 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private @Nullable StreamEvent afterThrow(Job job, Watch watch, RedisEventSink sink, Throwable error) {
+        if (isStopAtFullAnswer(watch, sink)) {
+            // An agent that streams until its sink closes (LlmStream) reads a full answer as a
+            // cancel and throws: the answer is what it is, cut at the limit.
+            return done(
+                    job, sink, new AgentResult(new Usage(Tokens.estimate(job.query()), sink.tokens(), 0), "length"));
+        }
         return switch (error) {
             case AgentException e -> {
                 log.info(

@@ -16,7 +16,11 @@ import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.worker.RedisProbe;
 import dev.agentic.worker.agent.Agent;
+import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRegistry;
+import dev.agentic.worker.agent.AgentRequest;
+import dev.agentic.worker.agent.AgentResult;
+import dev.agentic.worker.agent.EventSink;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.config.WorkerProperties;
@@ -591,6 +595,44 @@ class JobConsumerTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
         assertThat(probe.log(spinning.id())).filteredOn(LoggedEvent::isTerminal).hasSize(1);
         probe.assertEveryRequestEndedOnce();
+    }
+
+    @Test
+    void anLlmStyleAgentThatStopsAtAFullAnswerEndsWithDoneLengthNotAnError() {
+        // Like LlmStream: it streams until the sink says closed, then ends with a cancel exception.
+        Agent streaming = new Agent() {
+            @Override
+            public String name() {
+                return "streaming";
+            }
+
+            @Override
+            public AgentResult run(AgentRequest request, EventSink sink) {
+                while (!sink.isClosed()) {
+                    sink.token("word ");
+                }
+                throw new AgentException("cancelled", "The request was cancelled", false);
+            }
+        };
+        worker(
+                        "w1",
+                        1,
+                        Duration.ofSeconds(10),
+                        5,
+                        List.of(streaming),
+                        config -> config.withBounds(
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(30),
+                                org.springframework.util.unit.DataSize.ofBytes(4096),
+                                1000))
+                .consumer()
+                .start();
+        Job job = probe.submit("streaming", "talk");
+
+        assertThat(terminal(probe.awaitTerminal(job)))
+                .isInstanceOfSatisfying(
+                        StreamEvent.Done.class,
+                        done -> assertThat(done.finishReason()).isEqualTo("length"));
     }
 
     @Test
