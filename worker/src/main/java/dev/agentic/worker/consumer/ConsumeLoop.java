@@ -89,7 +89,7 @@ final class ConsumeLoop implements Runnable {
                 if (!recover(e)) {
                     return;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an Error must not end the loop for good
                 log.error("Worker(name={}) unexpected error in consumer loop; continuing", consumer, e);
                 if (!pause(RETRY_PAUSE)) {
                     return;

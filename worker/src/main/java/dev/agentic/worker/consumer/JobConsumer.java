@@ -175,6 +175,11 @@ public final class JobConsumer implements SmartLifecycle {
             return;
         }
         EventLog.Attempt attempt = runner.begin(job, delivery.deliveries());
+        if (hasEnded(attempt)) {
+            // An earlier attempt wrote the terminal event; only its acknowledgement was lost.
+            acknowledge(delivery);
+            return;
+        }
         if (attempt.number() > config.maxDeliveries()) {
             deadLetters.add(
                     delivery,
@@ -185,8 +190,18 @@ public final class JobConsumer implements SmartLifecycle {
             return;
         }
         if (runner.run(job, attempt, slot, lease).requestHasEnded()) {
-            JobQueue.ack(redis, delivery.lane(), delivery.entryId());
+            acknowledge(delivery);
         }
+    }
+
+    private static boolean hasEnded(EventLog.Attempt attempt) {
+        return "done".equals(attempt.status()) || "error".equals(attempt.status());
+    }
+
+    /** Out of the leases first, so the keeper never reports a finished job as taken from it. */
+    private void acknowledge(Delivery delivery) {
+        inflight.remove(delivery.entryId());
+        JobQueue.ack(redis, delivery.lane(), delivery.entryId());
     }
 
     private void releaseLeftovers() {

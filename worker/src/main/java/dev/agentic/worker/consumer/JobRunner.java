@@ -365,8 +365,10 @@ public final class JobRunner implements AutoCloseable {
      * terminal}.
      */
     private @Nullable StreamEvent afterStop(Job job, Watch watch, RedisEventSink sink, @Nullable StreamEvent terminal) {
-        if (watch.reason() == Stop.SHUTDOWN && terminal == null) {
+        if (watch.reason() == Stop.SHUTDOWN && !(terminal instanceof StreamEvent.Done)) {
+            // Stopped by shutdown, however the agent reacted: hand the job back, end nothing.
             sink.close(AttemptOutcome.LOST);
+            return null;
         }
         if (watch.reason() == Stop.EXPIRED && sink.isOpen()) {
             log.info("Query(id={}) stopped at its deadline", job.id());

@@ -36,7 +36,7 @@ final class LeaseKeeper implements Runnable {
                 heartbeat();
             } catch (RedisException e) {
                 log.debug("Worker(name={}) keeper: Redis unavailable: {}", consumer, e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an Error must not end the loop for good
                 log.warn("Worker(name={}) keeper failed; continuing", consumer, e);
             }
             try {

@@ -100,7 +100,7 @@ public final class QueueTrimming implements SmartLifecycle {
             trimOnce();
         } catch (RedisException e) {
             log.debug("Trim of {} and the lanes failed: {}", RedisKeys.DEAD_LETTERS, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error must not end the loop for good
             log.warn("Trim of {} and the lanes failed", RedisKeys.DEAD_LETTERS, e);
         }
     }

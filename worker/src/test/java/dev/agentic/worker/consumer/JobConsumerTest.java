@@ -145,6 +145,18 @@ class JobConsumerTest {
     }
 
     @Test
+    void acknowledgesAnEndedRequestWhoseAckWasLostInsteadOfDeadLetteringIt() {
+        Job job = probe.submit("math", "2+2");
+        // Its last allowed attempt wrote the terminal event, then the worker died before XACK.
+        probe.redis().hset(dev.agentic.model.RedisKeys.request(job.id()), Map.of("status", "done", "attempts", "5"));
+
+        worker("w1", 1, Duration.ofSeconds(10), 5).consumer().start();
+
+        probe.awaitDrained();
+        assertThat(probe.redis().xlen(dev.agentic.model.RedisKeys.DEAD_LETTERS)).isZero();
+    }
+
+    @Test
     void aDeadLetterKeepsAtMostSixtyFourKibOfItsJob() {
         String huge = "{\"not a job\":\"" + "x".repeat(300_000) + "\"}";
         probe.redis()
