@@ -45,6 +45,28 @@ public final class JobQueue {
         return EventId.parse(id);
     }
 
+    private static final LuaScript ENQUEUE_CLAIMED = LuaScript.fromResource("enqueue-claimed.lua");
+
+    /**
+     * Appends the job to its lane and, in the same atomic step, sets the Idempotency-Key claimed
+     * for it to {@code claim} (if the key still exists): a key marked queued always has its job on
+     * the queue, even when the instance dies between the two.
+     */
+    public static EventId enqueueClaimed(RedisCommands<String, String> redis, Job job, String claimKey, String claim) {
+        String id = ENQUEUE_CLAIMED.run(
+                redis,
+                new String[] {claimKey, RedisKeys.queue(job.lane())},
+                claim,
+                RedisKeys.VERSION_FIELD,
+                String.valueOf(job.v()),
+                RedisKeys.JOB_FIELD,
+                WireCodec.encodeJob(job));
+        if (id == null) {
+            throw new IllegalStateException("enqueue script returned nothing");
+        }
+        return EventId.parse(id);
+    }
+
     /** Creates the lane's stream and group if missing (also after Redis restarted and lost them). */
     public static void ensureGroup(RedisCommands<String, String> redis, Lane lane) {
         try {

@@ -47,6 +47,33 @@ class JobQueueTest {
     }
 
     @Test
+    void enqueueClaimedQueuesTheJobAndMarksItsKeyInOneStep() {
+        Job job = job();
+        redis.setex("agentic:idem:t:k1", 60, job.id() + "|1");
+
+        JobQueue.enqueueClaimed(redis, job, "agentic:idem:t:k1", job.id() + "|" + job.deadlineMs() + "|q");
+
+        assertThat(redis.get("agentic:idem:t:k1")).isEqualTo(job.id() + "|" + job.deadlineMs() + "|q");
+        assertThat(redis.ttl("agentic:idem:t:k1")).isPositive();
+        List<StreamMessage<String, String>> queued =
+                redis.xrange(RedisKeys.queue(Lane.INTERACTIVE), io.lettuce.core.Range.create("-", "+"));
+        assertThat(queued)
+                .singleElement()
+                .satisfies(m -> assertThat(WireCodec.decodeJob(m.getBody().get(RedisKeys.JOB_FIELD)))
+                        .isEqualTo(job));
+    }
+
+    @Test
+    void enqueueClaimedStillQueuesTheJobWhenItsKeyHasExpired() {
+        Job job = job();
+
+        JobQueue.enqueueClaimed(redis, job, "agentic:idem:t:gone", job.id() + "|1|q");
+
+        assertThat(redis.exists("agentic:idem:t:gone")).isZero();
+        assertThat(redis.xlen(RedisKeys.queue(Lane.INTERACTIVE))).isEqualTo(1);
+    }
+
+    @Test
     void deliversEachJobToOneConsumerAndKeepsItPendingUntilAcked() {
         JobQueue.ensureGroup(redis, Lane.INTERACTIVE);
         Job job = job();

@@ -276,17 +276,23 @@ public class QueryService {
      * Puts the job on its queue, then records its request. A failure before the job is queued is
      * a {@link RedisException} (nothing was accepted: 503); after it, the request runs, and the
      * client gets 202 with its id ({@link #accepted}). The key claimed for the request is marked
-     * queued first, so a retry with it returns this request even before a worker records it.
+     * queued in the same atomic step as the job is queued, so a retry with it returns this request
+     * even before a worker records it, and never waits on a job that was not queued.
      *
      * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
      */
     public void enqueue(Job job, @Nullable String idempotencyKey) {
-        if (idempotencyKey != null) {
-            markQueued(job, idempotencyKey);
-        }
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
-        JobQueue.enqueue(redis.sync(), job);
+        if (idempotencyKey == null) {
+            JobQueue.enqueue(redis.sync(), job);
+        } else {
+            JobQueue.enqueueClaimed(
+                    redis.sync(),
+                    job,
+                    RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(idempotencyKey)),
+                    new Claim(job.id(), job.deadlineMs(), true).value());
+        }
         try {
             events.open(job); // false: a worker was faster and opened it already
         } catch (RedisException e) {
@@ -303,15 +309,6 @@ public class QueryService {
     /** {@link #enqueue(Job, String)} without an Idempotency-Key. */
     public void enqueue(Job job) {
         enqueue(job, null);
-    }
-
-    private void markQueued(Job job, String key) {
-        String redisKey = RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(key));
-        redis.sync()
-                .set(
-                        redisKey,
-                        new Claim(job.id(), job.deadlineMs(), true).value(),
-                        SetArgs.Builder.xx().keepttl());
     }
 
     /**
