@@ -106,7 +106,7 @@ public final class AgentThreads implements AutoCloseable {
         private final String requestId;
         private final AgentTask task;
         private final CompletableFuture<End> end = new CompletableFuture<>();
-        private volatile @Nullable Thread thread;
+        private @Nullable Thread thread; // guarded by this
         private volatile boolean interrupted;
         private volatile long stuckSince;
 
@@ -125,8 +125,12 @@ public final class AgentThreads implements AutoCloseable {
             return stuckGrace;
         }
 
-        /** Interrupts the agent (now, or as soon as it starts). */
-        void interrupt() {
+        /**
+         * Interrupts the agent (now, or as soon as it starts). Under the call's lock, which the
+         * agent thread also holds while it starts and ends, so an interrupt never lands on the
+         * next agent that thread runs.
+         */
+        synchronized void interrupt() {
             interrupted = true;
             Thread running = thread;
             if (running != null) {
@@ -144,18 +148,22 @@ public final class AgentThreads implements AutoCloseable {
         }
 
         private void run() {
-            thread = Thread.currentThread();
-            MDC.put("requestId", requestId);
-            try {
+            synchronized (this) {
+                thread = Thread.currentThread();
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            MDC.put("requestId", requestId);
+            try {
                 end.complete(new End.Returned(task.run()));
             } catch (Throwable e) { // Errors too: the job must learn that its agent ended
                 end.complete(new End.Threw(e));
             } finally {
-                thread = null;
-                Thread.interrupted(); // an interrupt that raced the end must not reach the next agent
+                synchronized (this) {
+                    thread = null;
+                    Thread.interrupted(); // an interrupt that raced the end must not reach the next agent
+                }
                 MDC.remove("requestId");
                 stuck.remove(this);
                 slot.release();
