@@ -176,7 +176,8 @@ public final class JobConsumer implements SmartLifecycle {
         }
         EventLog.Attempt attempt = runner.begin(job, delivery.deliveries());
         if (hasEnded(attempt)) {
-            // An earlier attempt wrote the terminal event; only its acknowledgement was lost.
+            // An earlier attempt wrote the terminal event; its usage count or its ack was lost.
+            runner.settle(job);
             acknowledge(delivery);
             return;
         }

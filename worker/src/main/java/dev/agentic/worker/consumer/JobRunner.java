@@ -384,6 +384,11 @@ public final class JobRunner implements AutoCloseable {
         return terminal;
     }
 
+    /** Counts an ended request in its tenant's usage, once per request whoever calls it. */
+    void settle(Job job) {
+        usage.settle(job);
+    }
+
     /** Ends the request of a job that went to the dead-letter stream. */
     void endAsDeadLetter(Job job, int attempts) {
         events.end(
