@@ -90,7 +90,7 @@ class LimitsAdminController {
             try {
                 set.put(prefix + knob, TenantLimits.validated(knob, String.valueOf(value)));
             } catch (IllegalArgumentException e) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_limit", e.getMessage());
+                throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_limit", String.valueOf(e.getMessage()));
             }
         });
         if (!set.isEmpty()) {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
 
     @Override
     public synchronized LaneLoad load(Lane lane) {
-        return loads.get(lane);
+        return Objects.requireNonNull(loads.get(lane), "every lane has a load from the start");
     }
 
     /** Takes a sample now (tests, and operators' changes that must apply at once). */
@@ -103,7 +104,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
 
     private double smoothedRate(Lane lane, @Nullable Long entriesRead, long now) {
         long[] previous = lastRead.get(lane);
-        double old = loads.get(lane).drainPerSecond();
+        double old = load(lane).drainPerSecond();
         if (entriesRead == null) {
             lastRead.remove(lane);
             return old;

@@ -69,7 +69,7 @@ final class AnswerCollector {
             throw new ApiException(
                     HttpStatus.GATEWAY_TIMEOUT,
                     RequestExpiredException.CODE,
-                    e.getMessage(),
+                    String.valueOf(e.getMessage()),
                     Map.of("id", id, "retryable", false));
         }
     }

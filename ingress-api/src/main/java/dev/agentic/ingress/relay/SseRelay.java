@@ -75,7 +75,7 @@ public class SseRelay {
             disconnects.detached(requestId, attachment);
         } catch (RequestExpiredException e) {
             log.warn("Query(id={}) stream ended: the request's status and events are gone", requestId);
-            client.writeQuietly(errorFrame(RequestExpiredException.CODE, e.getMessage(), false));
+            client.writeQuietly(errorFrame(RequestExpiredException.CODE, String.valueOf(e.getMessage()), false));
         } catch (RedisException e) {
             log.warn(
                     "Query(id={}) stream ended: Redis unavailable: {}",

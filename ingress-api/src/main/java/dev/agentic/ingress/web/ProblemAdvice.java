@@ -34,7 +34,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        ProblemDetail problem = problem(e.status(), e.code(), e.getMessage());
+        ProblemDetail problem = problem(e.status(), e.code(), String.valueOf(e.getMessage()));
         e.properties().forEach(problem::setProperty);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
         if (e.properties().get("retry_after_seconds") instanceof Number seconds) {
@@ -55,7 +55,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(UnreadableJsonException.class)
     ResponseEntity<ProblemDetail> unreadableJson(UnreadableJsonException e) {
-        ProblemDetail problem = JsonProblems.describe(e.getCause());
+        ProblemDetail problem = JsonProblems.describe(e.getCause() == null ? e : e.getCause());
         return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 

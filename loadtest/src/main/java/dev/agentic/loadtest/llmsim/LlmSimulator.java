@@ -319,7 +319,7 @@ public final class LlmSimulator implements AutoCloseable {
         try {
             request = ChatRequest.parse(body);
         } catch (ChatRequest.InvalidRequestException e) {
-            sendError(exchange, 400, e.getMessage(), "invalid_request_error", null);
+            sendError(exchange, 400, String.valueOf(e.getMessage()), "invalid_request_error", null);
             return;
         }
         if (!slots.tryAcquire()) {

@@ -232,7 +232,7 @@ public record SimulatorConfig(
         }
 
         private String source(String option) {
-            return given.containsKey(option) ? "--" + option : OPTIONS.get(option);
+            return given.containsKey(option) ? "--" + option : String.valueOf(OPTIONS.get(option));
         }
     }
 }

@@ -318,7 +318,11 @@ public final class JobRunner implements AutoCloseable {
                         LogText.safe(job.agent()),
                         e.code(),
                         LogText.safe(String.valueOf(e.getMessage())));
-                yield afterStop(job, watch, sink, new StreamEvent.Error(e.code(), e.getMessage(), e.retryable()));
+                yield afterStop(
+                        job,
+                        watch,
+                        sink,
+                        new StreamEvent.Error(e.code(), String.valueOf(e.getMessage()), e.retryable()));
             }
             case InterruptedException e -> {
                 if (watch.reason() == null || watch.reason() == Stop.SHUTDOWN) {

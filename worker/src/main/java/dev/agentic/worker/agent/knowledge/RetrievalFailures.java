@@ -44,7 +44,7 @@ final class RetrievalFailures {
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw translate(requestId, e.getCause());
+            throw translate(requestId, e.getCause() == null ? e : e.getCause());
         }
     }
 

@@ -148,7 +148,7 @@ class MathAgentBoundsTest {
 
         assertThat(sink.calls())
                 .filteredOn(call -> call.kind().equals("tool_end"))
-                .singleElement();
+                .hasSize(1);
     }
 
     @ParameterizedTest
