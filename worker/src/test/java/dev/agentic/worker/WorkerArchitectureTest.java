@@ -1,6 +1,7 @@
 package dev.agentic.worker;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -36,4 +37,19 @@ class WorkerArchitectureTest {
             .dependOnClassesThat()
             .resideInAPackage("dev.agentic.worker.consumer..")
             .because("the consumer runs agents, not the other way round");
+
+    /** The packages that send Redis commands: the Redis adapters wired in {@code config}, the consumer, the trimming. */
+    @ArchTest
+    static final ArchRule onlyRedisFacingPackagesUseLettuce = noClasses()
+            .that()
+            .resideOutsideOfPackages(
+                    "dev.agentic.worker.config..", "dev.agentic.worker.consumer..", "dev.agentic.worker.maintenance..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.lettuce..")
+            .because("Redis access stays in the packages that own a Redis protocol");
+
+    @ArchTest
+    static final ArchRule featurePackagesAreFreeOfCycles =
+            slices().matching("dev.agentic.worker.(*)..").should().beFreeOfCycles();
 }

@@ -1,13 +1,10 @@
 package dev.agentic.ingress.config;
 
-import dev.agentic.ingress.relay.Subscriptions;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.redis.UsageLedger;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -36,19 +33,6 @@ class IngressConfiguration {
                 properties.ingress().eventRetention(),
                 properties.ingress().statusRetention(),
                 clock);
-    }
-
-    /** A second connection, in pub/sub mode, shared by every open stream of this instance. */
-    @Bean(destroyMethod = "close")
-    Subscriptions subscriptions(RedisClient client) {
-        return new Subscriptions(client);
-    }
-
-    @Bean
-    MeterBinder streamMetrics(Subscriptions subscriptions) {
-        return registry -> Gauge.builder("agentic.ingress.streams.active", subscriptions, Subscriptions::active)
-                .description("Streams (SSE and waiting JSON requests) relayed by this instance")
-                .register(registry);
     }
 
     /** Read by the budget check and the usage endpoint; workers write it (and set its retention). */

@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * its request's channel. The listener runs on the connection's I/O thread, so it only hands the
  * message over and never waits on a client. Lettuce re-subscribes after a reconnect.
  */
-public final class Subscriptions implements AutoCloseable {
+final class Subscriptions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
 
     private final StatefulRedisPubSubConnection<String, String> connection;
     private final Map<String, Set<Consumer<LoggedEvent>>> listeners = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
 
-    public Subscriptions(RedisClient client) {
+    Subscriptions(RedisClient client) {
         this.connection = RedisSettings.connectWaiting(client::connectPubSub);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override

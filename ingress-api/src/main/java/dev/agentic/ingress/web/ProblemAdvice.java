@@ -1,7 +1,7 @@
 package dev.agentic.ingress.web;
 
 import dev.agentic.model.LogText;
-import io.lettuce.core.RedisException;
+import dev.agentic.redis.RedisFailures;
 import java.net.URI;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +47,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         return response.body(problem);
     }
 
-    @ExceptionHandler(RedisException.class)
-    ResponseEntity<ProblemDetail> redis(RedisException e) {
+    private ResponseEntity<ProblemDetail> redis(RuntimeException e) {
         log.warn("Redis unavailable: {}", LogText.safe(String.valueOf(e.getMessage())));
         return api(ApiException.redisFailure(e));
     }
@@ -61,6 +60,9 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (e instanceof RuntimeException failure && RedisFailures.isRedisFailure(failure)) {
+            return redis(failure);
+        }
         log.error("unexpected failure", SafeTrace.of(e));
         return ResponseEntity.internalServerError()
                 .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "An unexpected error occurred"));

@@ -2,7 +2,6 @@ package dev.agentic.worker.config;
 
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
-import dev.agentic.redis.UsageLedger;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
@@ -12,12 +11,6 @@ import dev.agentic.worker.agent.knowledge.IngestAgent;
 import dev.agentic.worker.agent.knowledge.RagAgent;
 import dev.agentic.worker.agent.llm.LlmStream;
 import dev.agentic.worker.agent.math.MathAgent;
-import dev.agentic.worker.consumer.CancelWatcher;
-import dev.agentic.worker.consumer.JobConsumer;
-import dev.agentic.worker.consumer.JobRunner;
-import dev.agentic.worker.consumer.OutputLimits;
-import dev.agentic.worker.consumer.ResponseCacheWriter;
-import dev.agentic.worker.consumer.UsageAccounting;
 import dev.agentic.worker.maintenance.QueueTrimming;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
@@ -99,61 +92,6 @@ class WorkerConfiguration {
                         .readTimeout(llm.timeout()))
                 .build();
         return new LlmStream(model, llm.timeout());
-    }
-
-    @Bean
-    JobRunner jobRunner(
-            EventLog eventLog,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            WorkerProperties properties,
-            StatefulRedisConnection<String, String> connection,
-            MeterRegistry meters) {
-        return new JobRunner(
-                eventLog,
-                agents,
-                cancels,
-                properties.worker().consumerName(),
-                properties.worker().redisRetry(),
-                Clock.systemUTC(),
-                meters,
-                ResponseCacheWriter.create(
-                        connection,
-                        properties.cache().agents(),
-                        properties.cache().ttl(),
-                        Clock.systemUTC()),
-                new UsageAccounting(
-                        new UsageLedger(connection, properties.usage().retention()),
-                        eventLog,
-                        properties.usage().priceTable()),
-                new OutputLimits(
-                        (int) properties.worker().maxEventBytes().toBytes(),
-                        properties.worker().maxAnswerChars()));
-    }
-
-    /** Pub/sub connection that tells running jobs when their request is cancelled. */
-    @Bean
-    CancelWatcher cancelWatcher(RedisClient client) {
-        return new CancelWatcher(client);
-    }
-
-    @Bean
-    JobConsumer jobConsumer(
-            RedisClient client,
-            StatefulRedisConnection<String, String> connection,
-            JobRunner runner,
-            CancelWatcher cancels,
-            WorkerProperties properties,
-            MeterRegistry meters) {
-        return new JobConsumer(
-                client,
-                connection,
-                runner,
-                cancels,
-                properties.redis().settings(),
-                properties.worker(),
-                meters,
-                properties.trim().deadLetterJobBytes());
     }
 
     /** Trims the lanes' acknowledged history and the dead letters (agentic.trim.*). */

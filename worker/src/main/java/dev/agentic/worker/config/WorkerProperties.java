@@ -2,7 +2,6 @@ package dev.agentic.worker.config;
 
 import dev.agentic.model.Lane;
 import dev.agentic.redis.RedisSettings;
-import dev.agentic.worker.consumer.UsageAccounting;
 import dev.agentic.worker.maintenance.QueueTrimming;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -86,17 +85,7 @@ public record WorkerProperties(
      */
     public record Usage(
             @DefaultValue("400d") Duration retention,
-            @Nullable Map<String, Price> prices) {
-        /** The price table as the consumer uses it. */
-        public Map<String, UsageAccounting.Price> priceTable() {
-            Map<String, UsageAccounting.Price> table = new java.util.LinkedHashMap<>();
-            if (prices != null) {
-                prices.forEach(
-                        (agent, price) -> table.put(agent, new UsageAccounting.Price(price.input(), price.output())));
-            }
-            return table;
-        }
-    }
+            @Nullable Map<String, Price> prices) {}
 
     /**
      * @param input USD per one million input (prompt) tokens

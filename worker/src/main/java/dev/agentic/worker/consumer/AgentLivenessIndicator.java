@@ -1,7 +1,6 @@
-package dev.agentic.worker.config;
+package dev.agentic.worker.consumer;
 
-import dev.agentic.worker.consumer.AgentThreads;
-import dev.agentic.worker.consumer.JobConsumer;
+import dev.agentic.worker.config.WorkerProperties;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.boot.health.contributor.Health;
