@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Per-tenant rate, stream and budget limits in one ingress against a real Redis (the limits across
- * two ingress processes are in the e2e module's {@code TenantLimitsAcrossInstancesTest}). Its tenant is
+ * two ingress processes are in the e2e module's {@code TenantLimitsAcrossInstancesIT}). Its tenant is
  * its own, and it changes only that tenant's live values, since other test classes share this Redis.
  */
 class TenantLimitsTest extends RedisBackedTest {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
-class KnowledgeEndToEndTest {
+class KnowledgeEndToEndIT {
     private static final String FERRY = """
             # Ferry timetable
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 /** Two ingress instances behind a real Nginx, two workers, Redis and the LLM simulator, as processes. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
-class EndToEndTest {
+class EndToEndIT {
     private Stack stack;
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

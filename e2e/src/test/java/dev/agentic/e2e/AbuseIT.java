@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
  * their deadline before any worker takes them.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
-class AbuseTest {
+class AbuseIT {
     private static final Duration PHASE = Duration.ofSeconds(Long.getLong("abuse.seconds", 30));
     /** Ordinary queries per second, in both phases. */
     private static final double ORDINARY_RATE = 10;

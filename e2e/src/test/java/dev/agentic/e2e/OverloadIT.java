@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * one must complete. Prints the figures (docs/benchmarks.md).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class OverloadTest {
+class OverloadIT {
     private static final int WORKER_CONCURRENCY = 4;
     private static final Duration JOB = Duration.ofMillis(500);
     /** Jobs per second the single worker can finish. */

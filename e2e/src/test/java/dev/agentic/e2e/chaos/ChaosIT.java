@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ChaosTest {
+class ChaosIT {
     private static final int SHOWN = 5;
 
     private ChaosConfig config;

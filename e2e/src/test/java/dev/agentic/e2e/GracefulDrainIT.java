@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** SIGTERM to a worker or an ingress process: nothing is lost, nothing completes twice. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class GracefulDrainTest {
+class GracefulDrainIT {
     private Stack stack;
 
     @BeforeEach

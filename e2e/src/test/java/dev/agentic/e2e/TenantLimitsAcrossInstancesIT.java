@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * batch queries stay queued and their streams stay open as long as a test needs them.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class TenantLimitsAcrossInstancesTest {
+class TenantLimitsAcrossInstancesIT {
     private static final Duration LEASE = Duration.ofSeconds(3);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final String WAITING = "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\",\"lane\":\"batch\"}";
