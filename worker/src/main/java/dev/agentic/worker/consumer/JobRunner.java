@@ -177,16 +177,18 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        AttemptOutcome outcome = execute(job, agent.get(), sink, attempt, slot, lease);
-        if (cacheKey != null && sink.writtenTerminal() instanceof StreamEvent.Done done) {
-            sink.recorded()
-                    .ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
-        }
-        return outcome;
+        return execute(job, agent.get(), sink, attempt, slot, lease, cacheKey);
     }
 
+    /** @param cacheKey where a finished answer goes for the response cache; null when it is not cached */
     private AttemptOutcome execute(
-            Job job, Agent agent, RedisEventSink sink, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
+            Job job,
+            Agent agent,
+            RedisEventSink sink,
+            EventLog.Attempt attempt,
+            AgentThreads.Slot slot,
+            Lease lease,
+            @Nullable String cacheKey) {
         Watch watch = new Watch();
         lease.onLost(() -> watch.stop(Stop.SUPERSEDED, sink));
         @Nullable StreamEvent terminal;
@@ -210,6 +212,9 @@ public final class JobRunner implements AutoCloseable {
         } finally {
             watch.disarm();
             Thread.interrupted(); // a stop that raced the end of the agent must not reach Redis calls
+        }
+        if (terminal instanceof StreamEvent.Done done && cacheKey != null && sink.isOpen()) {
+            cacheAnswer(job, sink, done, cacheKey);
         }
         return terminal == null ? sink.outcome() : finish(job, sink, terminal);
     }
@@ -406,6 +411,14 @@ public final class JobRunner implements AutoCloseable {
 
     private static StreamEvent.Error deadlineExceeded(String when) {
         return new StreamEvent.Error("deadline_exceeded", "The request's deadline passed " + when, false);
+    }
+
+    /**
+     * Stores the answer for the response cache before its {@code done} is written, so a client that
+     * asks the same again once it has its answer finds it cached.
+     */
+    private void cacheAnswer(Job job, RedisEventSink sink, StreamEvent.Done done, String cacheKey) {
+        sink.recorded().ifPresent(recorded -> cache.store(cacheKey, job, recorded, sink.answer(), done.finishReason()));
     }
 
     private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {

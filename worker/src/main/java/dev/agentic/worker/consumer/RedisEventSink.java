@@ -35,7 +35,6 @@ final class RedisEventSink implements EventSink {
     private @Nullable List<CachedAnswer.Event> recorded;
 
     private int recordedChars;
-    private @Nullable StreamEvent writtenTerminal;
 
     /** @param record keep the agent's events for {@link #recorded()} */
     RedisEventSink(AttemptWriter writer, boolean record, OutputLimits limits) {
@@ -153,9 +152,6 @@ final class RedisEventSink implements EventSink {
         }
         StreamEvent fitted = limits.fit(terminal);
         AttemptOutcome outcome = write(() -> writer.finish(fitted, answer()));
-        if (outcome.isInLog()) {
-            writtenTerminal = fitted;
-        }
         close(outcome);
         return outcome;
     }
@@ -166,12 +162,6 @@ final class RedisEventSink implements EventSink {
         } catch (RedisException e) {
             return AttemptOutcome.LOST;
         }
-    }
-
-    /** The terminal event {@link #finish} wrote; null when it wrote none (the request ended elsewhere). */
-    @Nullable
-    StreamEvent writtenTerminal() {
-        return writtenTerminal;
     }
 
     /** The agent's events in order, if they were kept and the answer was short enough to keep. */
