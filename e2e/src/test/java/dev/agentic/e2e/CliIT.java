@@ -1,0 +1,349 @@
+package dev.agentic.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentic.testsupport.Binaries;
+import dev.agentic.testsupport.FreePorts;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code bin/agentic} as a user runs it: {@code up}, {@code status}, {@code query} and
+ * {@code down}, from a clean state.
+ *
+ * <p>The stack gets its own free ports and its own state folder ({@code AGENTIC_RUN_DIR}, a
+ * temporary folder), so it never meets a developer's stack or {@code .run/}. {@code up} runs with
+ * {@code AGENTIC_NO_BUILD=1}: failsafe runs after the jars were packaged, and a Maven build must not
+ * start another one. Every command has a timeout; {@code down} always runs at the end, and whatever
+ * it leaves is killed through the pid files.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class CliIT {
+    /** {@code up} builds nothing, but starts 7 processes and ingests the docs on a shared machine. */
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(4);
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(2);
+    private static final List<String> SERVICES =
+            List.of("redis", "llm", "worker-1", "worker-2", "ingress-1", "ingress-2", "nginx");
+    private static final Pattern COLUMNS = Pattern.compile("\\s+");
+
+    /** Static: JUnit fills instance {@code @TempDir} fields only before each test, after {@code @BeforeAll}. */
+    @TempDir
+    static Path temp;
+
+    private Path runDir;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    /** Every port the stack listens on: Nginx, Redis, the simulator, 2 ingresses, 2 workers. */
+    private final List<Integer> ports = new ArrayList<>();
+    /** The pid of each service, from the pid files {@code up} wrote. */
+    private final Map<String, Long> pids = new LinkedHashMap<>();
+
+    private int commands;
+    private boolean down;
+
+    @BeforeAll
+    void upFromACleanState() throws IOException {
+        Binaries.require("redis-server", "redis-server");
+        Binaries.require("nginx", "nginx-light");
+        Binaries.require("curl", "curl");
+        // User "nobody" (Nginx's workers, when started as root) must reach the Nginx temp folder.
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        runDir = temp.resolve("run");
+        boolean developerRunDirExisted = Files.exists(Stack.root().resolve(".run"));
+        chooseFreePorts();
+        env.put("AGENTIC_RUN_DIR", runDir.toString());
+        env.put("AGENTIC_NO_BUILD", "1");
+        env.put("AGENTIC_HEALTH_TIMEOUT", "150");
+
+        Result up = agentic(UP_TIMEOUT, "up");
+
+        assertThat(up.exitCode()).as("bin/agentic up\n%s", up).isZero();
+        assertThat(up.stdout()).as("up must not build inside the Maven build").contains("AGENTIC_NO_BUILD=1");
+        assertThat(runDir.resolve("admin-key"))
+                .as("a clean state generates the admin key")
+                .exists();
+        if (!developerRunDirExisted) {
+            assertThat(Stack.root().resolve(".run"))
+                    .as("the repository's .run/ is never used")
+                    .doesNotExist();
+        }
+        readPids();
+        assertThat(pids).as("pid files in %s", runDir).containsOnlyKeys(SERVICES);
+    }
+
+    @Test
+    @Order(1)
+    void statusShowsEveryProcessUpOnItsPort() {
+        Result status = agentic(COMMAND_TIMEOUT, "status");
+
+        assertThat(status.exitCode()).as("%s", status).isZero();
+        List<String[]> rows = status.stdout()
+                .lines()
+                .skip(1) // the header
+                .filter(line -> !line.isBlank())
+                .map(line -> COLUMNS.split(line.strip(), -1))
+                .toList();
+        assertThat(rows).extracting(row -> row[1]).as("%s", status).containsExactlyElementsOf(SERVICES);
+        assertThat(rows).extracting(row -> row[4]).as("%s", status).containsOnly("up");
+        assertThat(rows)
+                .extracting(row -> Integer.parseInt(row[3]))
+                .as("%s", status)
+                .containsExactlyInAnyOrderElementsOf(ports);
+    }
+
+    @Test
+    @Order(2)
+    void queryPrintsTheAnswerOnStdout() {
+        Result query = agentic(COMMAND_TIMEOUT, "query", "What is 2+2?");
+
+        assertThat(query.exitCode()).as("%s", query).isZero();
+        assertThat(query.stdout()).as("%s", query).contains("4");
+    }
+
+    @Test
+    @Order(3)
+    void queryJsonPrintsTheJsonAnswer() {
+        Result query = agentic(COMMAND_TIMEOUT, "query", "--json", "What is 2+2?");
+
+        assertThat(query.exitCode()).as("%s", query).isZero();
+        assertThat(query.stdout().strip())
+                .as("%s", query)
+                .startsWith("{")
+                .endsWith("}")
+                .contains("4");
+    }
+
+    @Test
+    @Order(4)
+    void downStopsEveryProcessAndFreesEveryPort() {
+        Result result = agentic(DOWN_TIMEOUT, "down");
+        down = true;
+
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(pids.entrySet()).as("processes left after down").noneMatch(service -> isRunning(service.getValue()));
+        assertThat(ports).as("ports still listening after down").noneMatch(CliIT::isListening);
+        Result status = agentic(COMMAND_TIMEOUT, "status");
+        assertThat(status.exitCode()).as("status after down: %s", status).isNotZero();
+        assertThat(status.stdout()).contains("Nothing is running");
+    }
+
+    @AfterAll
+    void alwaysDown() {
+        if (runDir == null) {
+            return; // nothing was started
+        }
+        if (!down) {
+            agentic(DOWN_TIMEOUT, "down");
+        }
+        killWhatThePidFilesStillName();
+    }
+
+    // -----------------------------------------------------------------------------------------
+
+    private void chooseFreePorts() {
+        Set<Integer> taken = new HashSet<>();
+        int nginx = freeBase(1, taken);
+        int redis = freeBase(1, taken);
+        int llm = freeBase(1, taken);
+        int ingressBase = freeBase(2, taken);
+        int workerBase = freeBase(2, taken);
+        env.put("AGENTIC_PORT", Integer.toString(nginx));
+        env.put("AGENTIC_REDIS_PORT", Integer.toString(redis));
+        env.put("AGENTIC_LLM_PORT", Integer.toString(llm));
+        env.put("AGENTIC_INGRESS_BASE_PORT", Integer.toString(ingressBase));
+        env.put("AGENTIC_WORKER_BASE_PORT", Integer.toString(workerBase));
+        ports.addAll(List.of(nginx, redis, llm, ingressBase, ingressBase + 1, workerBase, workerBase + 1));
+    }
+
+    /** The first of {@code count} consecutive free ports, none of them {@code taken} (then taken). */
+    private static int freeBase(int count, Set<Integer> taken) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = FreePorts.next();
+            boolean allFree = base + count - 1 <= 65535
+                    && IntStream.range(0, count).allMatch(i -> !taken.contains(base + i) && isFree(base + i));
+            if (allFree) {
+                IntStream.range(0, count).forEach(i -> taken.add(base + i));
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort() == port;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isListening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The output of one {@code bin/agentic} run; -1 as exit code when it was killed at its timeout. */
+    record Result(String command, int exitCode, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "bin/agentic " + command + " exited " + exitCode + "\n--- stdout:\n" + stdout + "\n--- stderr:\n"
+                    + stderr;
+        }
+    }
+
+    /** Runs bin/agentic with the test's environment; past the timeout kills it and its children. */
+    private Result agentic(Duration timeout, String... args) {
+        int n = ++commands;
+        File out = temp.resolve("command-" + n + ".out").toFile();
+        File err = temp.resolve("command-" + n + ".err").toFile();
+        List<String> command = new ArrayList<>();
+        command.add(Stack.root().resolve("bin/agentic").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(Stack.root().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out)
+                .redirectError(err);
+        // Nothing from the developer's shell (AGENTIC_API_KEY, AGENTIC_PORT...) reaches the script.
+        builder.environment().keySet().removeIf(name -> name.startsWith("AGENTIC_"));
+        builder.environment().putAll(env);
+        int exitCode = run(builder, timeout);
+        return new Result(String.join(" ", args), exitCode, read(out), read(err));
+    }
+
+    private static int run(ProcessBuilder builder, Duration timeout) {
+        try {
+            Process process = builder.start();
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + builder.command(), e);
+        }
+    }
+
+    private static String read(File file) {
+        try {
+            return Files.readString(file.toPath(), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void readPids() throws IOException {
+        try (Stream<Path> files = Files.list(runDir.resolve("pids"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+                String name = file.getFileName().toString().replace(".pid", "");
+                pids.put(name, Long.parseLong(Files.readString(file, UTF_8).strip()));
+            }
+        }
+    }
+
+    /**
+     * The last resort when {@code down} failed or timed out: SIGKILL to every process a pid file
+     * still names (and its children), if it is the very process {@code up} started (same start time
+     * as recorded next to the pid, as bin/agentic checks it).
+     */
+    private void killWhatThePidFilesStillName() {
+        Path pidDir = runDir.resolve("pids");
+        if (Files.isDirectory(pidDir)) {
+            try (Stream<Path> files = Files.list(pidDir)) {
+                files.filter(f -> f.toString().endsWith(".pid")).forEach(CliIT::killIfOurs);
+            } catch (IOException | UncheckedIOException e) {
+                System.err.println("CliIT: could not read " + pidDir + ": " + e);
+            }
+        }
+        // down removes the pid files; the pids read after up are checked too.
+        pids.values().stream()
+                .filter(CliIT::isRunning)
+                .forEach(pid -> System.err.println("CliIT: process " + pid + " outlived the test"));
+    }
+
+    private static void killIfOurs(Path pidFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile, UTF_8).strip());
+            Path startFile =
+                    pidFile.resolveSibling(pidFile.getFileName().toString().replace(".pid", ".start"));
+            Optional<String> recorded = Files.exists(startFile)
+                    ? Optional.of(Files.readString(startFile, UTF_8).strip())
+                    : Optional.empty();
+            Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(p -> isRunning(pid));
+            if (process.isPresent() && (recorded.isEmpty() || recorded.equals(startTime(pid)))) {
+                System.err.println("CliIT: killing " + pidFile.getFileName() + " (pid " + pid + "), left by down");
+                process.get().descendants().forEach(ProcessHandle::destroyForcibly);
+                process.get().destroyForcibly();
+            }
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("CliIT: could not clean up after " + pidFile + ": " + e);
+        }
+    }
+
+    /**
+     * Alive and not a zombie. The services outlive the {@code up} that started them, so their parent
+     * is the init process, which may take its time to reap them: a zombie holds no port and no memory.
+     */
+    private static boolean isRunning(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()
+                && !procStat(pid).map(fields -> fields[0].equals("Z")).orElse(false);
+    }
+
+    /** Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot. */
+    private static Optional<String> startTime(long pid) {
+        return procStat(pid).filter(fields -> fields.length > 19).map(fields -> fields[19]);
+    }
+
+    /** The fields of /proc/PID/stat after "pid (command) ", the state first (a command may hold spaces). */
+    private static Optional<String[]> procStat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), UTF_8);
+            return Optional.of(
+                    COLUMNS.split(stat.substring(stat.lastIndexOf(") ") + 2).strip(), -1));
+        } catch (IOException e) {
+            return Optional.empty(); // gone
+        }
+    }
+}
