@@ -9,6 +9,7 @@ import dev.agentic.model.Lane;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
 import io.lettuce.core.RedisException;
@@ -97,6 +98,22 @@ public class QueryService {
                 lane(request.lane()),
                 now,
                 now + timeout.toMillis(),
+                null);
+    }
+
+    /** A job of the {@code ingest} agent on the batch lane for the document, not yet enqueued. */
+    Job prepareIngest(IngestDocument document, String tenant) {
+        long now = clock.millis();
+        return new Job(
+                Job.CURRENT_VERSION,
+                RequestId.newId(),
+                tenant,
+                IngestDocument.AGENT,
+                WireCodec.encodeIngest(document),
+                null,
+                Lane.BATCH,
+                now,
+                now + config.ingestDeadline().toMillis(),
                 null);
     }
 
@@ -281,7 +298,7 @@ public class QueryService {
      *
      * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
      */
-    public void enqueue(Job job, @Nullable String idempotencyKey) {
+    void enqueue(Job job, @Nullable String idempotencyKey) {
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
         if (idempotencyKey == null) {
@@ -304,11 +321,6 @@ public class QueryService {
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
-    }
-
-    /** {@link #enqueue(Job, String)} without an Idempotency-Key. */
-    public void enqueue(Job job) {
-        enqueue(job, null);
     }
 
     /**
