@@ -1,29 +1,16 @@
 package dev.agentic.ingress.knowledge;
 
-import dev.agentic.ingress.admission.Admission;
 import dev.agentic.ingress.config.IngressProperties;
-import dev.agentic.ingress.limits.StreamPermit;
-import dev.agentic.ingress.limits.TenantLimiter;
-import dev.agentic.ingress.query.QueryService;
-import dev.agentic.ingress.relay.Drain;
-import dev.agentic.ingress.relay.EventCursor;
-import dev.agentic.ingress.relay.EventCursors;
-import dev.agentic.ingress.relay.SseRelay;
+import dev.agentic.ingress.query.Intake;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.ingress.web.UnreadableJsonException;
-import dev.agentic.model.EventId;
 import dev.agentic.model.IngestDocument;
-import dev.agentic.model.Job;
-import dev.agentic.model.Lane;
-import dev.agentic.model.RequestId;
-import dev.agentic.model.WireCodec;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,87 +46,39 @@ class DocumentController {
     private static final int MAX_METADATA_KEY_LENGTH = 128;
     private static final int MAX_METADATA_VALUE_LENGTH = 4_096;
 
-    private final QueryService queries;
-    private final Admission admission;
-    private final TenantLimiter limits;
+    private final Intake intake;
     private final JsonMapper json;
-    private final EventCursors cursors;
-    private final SseRelay sse;
-    private final Drain drain;
     private final IngressProperties.Ingress config;
-    private final Clock clock;
 
-    DocumentController(
-            QueryService queries,
-            Admission admission,
-            TenantLimiter limits,
-            JsonMapper json,
-            EventCursors cursors,
-            SseRelay sse,
-            Drain drain,
-            IngressProperties properties,
-            Clock clock) {
-        this.queries = queries;
-        this.admission = admission;
-        this.limits = limits;
+    DocumentController(Intake intake, JsonMapper json, IngressProperties properties) {
+        this.intake = intake;
         this.json = json;
-        this.cursors = cursors;
-        this.sse = sse;
-        this.drain = drain;
         this.config = properties.ingress();
-        this.clock = clock;
     }
 
     @PostMapping("/api/v1/documents")
     @Nullable
-    ResponseEntity<Map<String, Object>> ingest(
+    ResponseEntity<Intake.DocumentAccepted> ingest(
             @RequestBody(required = false) byte @Nullable [] body,
             Caller caller,
             @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) @Nullable String contentType,
             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
             @RequestParam(value = "id", required = false) @Nullable String id,
             @RequestParam(value = "title", required = false) @Nullable String title,
+            HttpServletRequest httpRequest,
             HttpServletResponse response) {
-        if (drain.isDraining()) {
-            throw ApiException.shuttingDown();
+        Intake.DocumentAccepted accepted = intake.document(
+                () -> document(body == null ? new byte[0] : body, contentType, id, title),
+                caller,
+                accept,
+                httpRequest,
+                response);
+        if (accepted == null) {
+            return null; // its events streamed as SSE
         }
-        IngestDocument document = document(body == null ? new byte[0] : body, contentType, id, title);
-        String tenant = caller.tenant();
-        long now = clock.millis();
-        Job job = new Job(
-                Job.CURRENT_VERSION,
-                RequestId.newId(),
-                tenant,
-                IngestDocument.AGENT,
-                WireCodec.encodeIngest(document),
-                null,
-                Lane.BATCH,
-                now,
-                now + config.ingestDeadline().toMillis(),
-                null);
-        // The tenant's budget and rate count ingestions as they count queries; a progress stream
-        // holds one of its stream permits.
-        limits.admitQuery(tenant).writeTo(response);
-        boolean stream = SseRelay.wantsEventStream(accept);
-        try (StreamPermit permit = stream ? limits.openStream(tenant) : StreamPermit.NONE) {
-            admission.admit(job);
-            try (EventCursor cursor = cursors.open(job.id(), EventId.ZERO, job.deadlineMs())) {
-                queries.enqueue(job);
-                if (stream) {
-                    sse.relay(job.id(), cursor, job.createdAtMs(), response);
-                    return null;
-                }
-            }
-        }
-        Map<String, Object> accepted = new LinkedHashMap<>();
-        accepted.put("id", job.id());
-        accepted.put("document_id", document.documentId());
-        accepted.put("status", "queued");
-        accepted.put("status_url", "/api/v1/queries/" + job.id());
-        accepted.put("events_url", "/api/v1/queries/" + job.id() + "/events");
         return ResponseEntity.status(HttpStatus.ACCEPTED)
-                .header(HttpHeaders.LOCATION, "/api/v1/queries/" + job.id())
-                .header("X-Request-Id", job.id())
+                .header(HttpHeaders.LOCATION, accepted.statusUrl())
+                .header("X-Request-Id", accepted.id())
                 .body(accepted);
     }
 

@@ -27,7 +27,7 @@ final class AnswerCollector {
      * @param id the request to wait for (a replayed idempotent request is not the job just built)
      * @param agent the agent named in the answer
      */
-    static Map<String, Object> await(String id, String agent, EventCursor cursor) throws InterruptedException {
+    static QueryAnswer await(String id, String agent, EventCursor cursor) throws InterruptedException {
         StringBuilder answer = new StringBuilder();
         Map<String, Object> metadata = new LinkedHashMap<>();
         while (!cursor.isFinished()) {
@@ -74,23 +74,10 @@ final class AnswerCollector {
         }
     }
 
-    private static Map<String, Object> answerBody(
+    private static QueryAnswer answerBody(
             String id, String agent, String answer, Map<String, Object> metadata, StreamEvent.Done done) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("agent_type", agent);
-        body.put("answer", answer);
-        body.put(
-                "usage",
-                Map.of(
-                        "tokens_in", done.usage().tokensIn(),
-                        "tokens_out", done.usage().tokensOut(),
-                        "cost_usd", done.usage().costUsd()));
-        body.put("finish_reason", done.finishReason());
-        if (!metadata.isEmpty()) {
-            body.put("metadata", metadata);
-        }
-        return body;
+        return new QueryAnswer(
+                id, agent, answer, QueryAnswer.TokenUsage.of(done.usage()), done.finishReason(), metadata);
     }
 
     /** The HTTP status of a failed request, chosen by the error's code. */

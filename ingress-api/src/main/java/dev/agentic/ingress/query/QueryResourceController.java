@@ -1,5 +1,7 @@
 package dev.agentic.ingress.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
@@ -18,7 +20,6 @@ import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -29,6 +30,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -64,21 +66,42 @@ class QueryResourceController {
     }
 
     @GetMapping("/api/v1/queries/{id}")
-    Map<String, Object> status(@PathVariable String id, Caller caller) {
+    Status status(@PathVariable String id, Caller caller) {
         Map<String, String> hash = visible(id, caller);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("status", hash.get(RedisKeys.STATUS_FIELD));
-        body.put("agent_type", hash.get(RedisKeys.AGENT_FIELD));
-        body.put("created_ms", Long.parseLong(hash.getOrDefault("created_ms", "0")));
-        body.put("updated_ms", Long.parseLong(hash.getOrDefault("updated_ms", "0")));
-        body.put("attempt", Integer.parseInt(hash.getOrDefault("attempt", "0")));
-        if (hash.containsKey(RedisKeys.RESULT_FIELD)) {
-            body.put("answer", hash.getOrDefault(RedisKeys.ANSWER_FIELD, ""));
-            body.put("result", json.readTree(hash.get(RedisKeys.RESULT_FIELD)));
-        }
-        return body;
+        boolean ended = hash.containsKey(RedisKeys.RESULT_FIELD);
+        return new Status(
+                id,
+                hash.get(RedisKeys.STATUS_FIELD),
+                hash.get(RedisKeys.AGENT_FIELD),
+                Long.parseLong(hash.getOrDefault("created_ms", "0")),
+                Long.parseLong(hash.getOrDefault("updated_ms", "0")),
+                Integer.parseInt(hash.getOrDefault("attempt", "0")),
+                ended ? hash.getOrDefault(RedisKeys.ANSWER_FIELD, "") : null,
+                ended ? json.readTree(hash.get(RedisKeys.RESULT_FIELD)) : null);
     }
+
+    /**
+     * The body of {@code GET /api/v1/queries/{id}}.
+     *
+     * @param answer the final answer, once the request has ended
+     * @param result the final status's result JSON, once the request has ended
+     */
+    record Status(
+            String id,
+            @Nullable String status,
+            @JsonProperty("agent_type") @Nullable String agentType,
+            @JsonProperty("created_ms") long createdMs,
+            @JsonProperty("updated_ms") long updatedMs,
+            int attempt,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            String answer,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            JsonNode result) {}
+
+    /** The body of {@code DELETE /api/v1/queries/{id}}: the request and its status after the cancel. */
+    record Cancelled(String id, @Nullable String status) {}
 
     /**
      * Replays the request's events after {@code Last-Event-ID} (or {@code ?after=}), then follows
@@ -107,18 +130,15 @@ class QueryResourceController {
 
     /** Cancels a queued or running request; its stream ends with {@code error} {@code cancelled}. */
     @DeleteMapping("/api/v1/queries/{id}")
-    ResponseEntity<Map<String, Object>> cancel(@PathVariable String id, Caller caller) {
+    ResponseEntity<Cancelled> cancel(@PathVariable String id, Caller caller) {
         Map<String, String> hash = visible(id, caller);
         AttemptOutcome result = events.end(id, new StreamEvent.Error("cancelled", "Cancelled by the client", false));
         if (result instanceof AttemptOutcome.Written) {
-            return ResponseEntity.accepted().body(Map.of("id", id, "status", "cancelled"));
+            return ResponseEntity.accepted().body(new Cancelled(id, "cancelled"));
         }
         // Ended before the cancel arrived: DELETE is idempotent, the outcome stands.
-        return ResponseEntity.ok(Map.of(
-                "id",
-                id,
-                "status",
-                events.status(id).getOrDefault(RedisKeys.STATUS_FIELD, hash.get(RedisKeys.STATUS_FIELD))));
+        return ResponseEntity.ok(new Cancelled(
+                id, events.status(id).getOrDefault(RedisKeys.STATUS_FIELD, hash.get(RedisKeys.STATUS_FIELD))));
     }
 
     /** The request's deadline; a hash without one gets the longest a client may ask for, from now. */

@@ -9,10 +9,11 @@ import dev.agentic.model.Lane;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
+import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.IdempotencyKeys;
 import dev.agentic.redis.JobQueue;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -100,6 +101,22 @@ public class QueryService {
                 null);
     }
 
+    /** A job of the {@code ingest} agent on the batch lane for the document, not yet enqueued. */
+    Job prepareIngest(IngestDocument document, String tenant) {
+        long now = clock.millis();
+        return new Job(
+                Job.CURRENT_VERSION,
+                RequestId.newId(),
+                tenant,
+                IngestDocument.AGENT,
+                WireCodec.encodeIngest(document),
+                null,
+                Lane.BATCH,
+                now,
+                now + config.ingestDeadline().toMillis(),
+                null);
+    }
+
     /**
      * Text goes to agents, LLMs, logs and Redis: control characters other than tab, line feed and
      * carriage return (NUL included), and unpaired UTF-16 surrogates (which JSON's {@code \\ud800}
@@ -179,12 +196,11 @@ public class QueryService {
         }
         String redisKey = RedisKeys.idempotency(tenant, Digests.sha256Hex(key));
         String claim = new Claim(newId, clock.millis(), false).value();
-        String set = redis.sync().set(redisKey, claim, SetArgs.Builder.nx().ex(config.idempotencyTtl()));
-        if ("OK".equals(set)) {
+        if (IdempotencyKeys.claim(redis.sync(), redisKey, claim, config.idempotencyTtl())) {
             return Optional.empty();
         }
         while (true) {
-            String current = redis.sync().get(redisKey);
+            String current = IdempotencyKeys.current(redis.sync(), redisKey);
             if (current == null) {
                 return claimIdempotencyKey(tenant, key, newId); // expired just now
             }
@@ -194,7 +210,7 @@ public class QueryService {
             }
             if (clock.millis() - existing.atMs() > IDEMPOTENCY_CLAIM_GRACE.toMillis()) {
                 // Its POST failed before queuing (Redis went down, the instance died): take it over.
-                if (takeOver(redisKey, current, claim)) {
+                if (IdempotencyKeys.takeOver(redis.sync(), redisKey, current, claim)) {
                     return Optional.empty();
                 }
                 continue;
@@ -248,25 +264,11 @@ public class QueryService {
         }
     }
 
-    private boolean takeOver(String redisKey, String expected, String claim) {
-        Long replaced = redis.sync()
-                .eval(
-                        "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0",
-                        io.lettuce.core.ScriptOutputType.INTEGER,
-                        new String[] {redisKey},
-                        expected,
-                        claim);
-        return replaced != null && replaced == 1;
-    }
-
     /** Forgets a key whose request could not be queued, so a retry with it can succeed. */
     void releaseIdempotencyKey(String tenant, String key, String id) {
         String redisKey = RedisKeys.idempotency(tenant, Digests.sha256Hex(key));
         try {
-            String current = redis.sync().get(redisKey);
-            if (current != null && current.startsWith(id + "|")) {
-                redis.sync().del(redisKey);
-            }
+            IdempotencyKeys.release(redis.sync(), redisKey, id);
         } catch (RedisException ignored) {
             // It expires with its TTL.
         }
@@ -281,7 +283,7 @@ public class QueryService {
      *
      * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
      */
-    public void enqueue(Job job, @Nullable String idempotencyKey) {
+    void enqueue(Job job, @Nullable String idempotencyKey) {
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
         if (idempotencyKey == null) {
@@ -304,11 +306,6 @@ public class QueryService {
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
-    }
-
-    /** {@link #enqueue(Job, String)} without an Idempotency-Key. */
-    public void enqueue(Job job) {
-        enqueue(job, null);
     }
 
     /**
