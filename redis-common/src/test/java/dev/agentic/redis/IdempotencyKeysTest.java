@@ -2,9 +2,6 @@ package dev.agentic.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentic.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -14,24 +11,18 @@ import org.junit.jupiter.api.Test;
 class IdempotencyKeysTest {
     private static final String KEY = "agentic:idem:t:k1";
 
-    private RedisServer server;
-    private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
+    private LocalRedis local;
     private RedisCommands<String, String> redis;
 
     @BeforeEach
     void startRedis() {
-        server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)).createClient();
-        connection = client.connect();
-        redis = connection.sync();
+        local = LocalRedis.start();
+        redis = local.redis();
     }
 
     @AfterEach
     void stopRedis() {
-        connection.close();
-        client.shutdown();
-        server.close();
+        local.close();
     }
 
     @Test

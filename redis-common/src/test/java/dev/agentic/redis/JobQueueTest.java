@@ -12,7 +12,6 @@ import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
@@ -21,24 +20,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JobQueueTest {
+    private LocalRedis local;
     private RedisServer server;
     private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
     private RedisCommands<String, String> redis;
 
     @BeforeEach
     void startRedis() {
-        server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)).createClient();
-        connection = client.connect();
-        redis = connection.sync();
+        local = LocalRedis.start();
+        server = local.server();
+        client = local.client();
+        redis = local.redis();
     }
 
     @AfterEach
     void stopRedis() {
-        connection.close();
-        client.shutdown();
-        server.close();
+        local.close();
     }
 
     private static Job job() {

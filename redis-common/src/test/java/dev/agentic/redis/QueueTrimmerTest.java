@@ -13,7 +13,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -31,24 +30,22 @@ class QueueTrimmerTest {
     private static final Lane LANE = Lane.INTERACTIVE;
     private static final String QUEUE = RedisKeys.queue(LANE);
 
+    private LocalRedis local;
     private RedisServer server;
     private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
     private RedisCommands<String, String> redis;
 
     @BeforeEach
     void startRedis() {
-        server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)).createClient();
-        connection = client.connect();
-        redis = connection.sync();
+        local = LocalRedis.start();
+        server = local.server();
+        client = local.client();
+        redis = local.redis();
     }
 
     @AfterEach
     void stopRedis() {
-        connection.close();
-        client.shutdown();
-        server.close();
+        local.close();
     }
 
     private static Job job(String text) {

@@ -36,6 +36,8 @@ public final class RedisKeys {
 
     /** Fields of the request hash. */
     public static final String STATUS_FIELD = "status";
+    /** The request hash's deadline, epoch millis (written when the request is opened). */
+    public static final String DEADLINE_FIELD = "deadline_ms";
 
     public static final String LAST_EVENT_FIELD = "last_event";
     public static final String ANSWER_FIELD = "answer";

@@ -2,6 +2,7 @@ package dev.agentic.ingress.relay;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.EventId;
+import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.EventLog;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,9 +12,6 @@ import org.springframework.stereotype.Component;
 /** Opens {@link EventCursor}s that end by the request's deadline plus {@code agentic.ingress.terminal-grace}. */
 @Component
 public class EventCursors {
-    /** The request hash's deadline field, as open-request.lua writes it. */
-    private static final String DEADLINE_FIELD = "deadline_ms";
-
     private final EventLog events;
     private final Subscriptions subscriptions;
     private final Duration grace;
@@ -32,7 +30,7 @@ public class EventCursors {
      */
     public static long deadlineOf(Map<String, String> hash, long fallback) {
         try {
-            String deadline = hash.get(DEADLINE_FIELD);
+            String deadline = hash.get(RedisKeys.DEADLINE_FIELD);
             return deadline == null ? fallback : Long.parseLong(deadline);
         } catch (NumberFormatException e) {
             return fallback;
