@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code bin/agentic} as a user runs it: {@code up}, {@code status}, {@code query} and
- * {@code down}, from a clean state.
+ * The real {@code bin/agentic} as a user runs it: {@code up}, {@code status}, {@code query}, {@code
+ * ingest} and {@code down}, from a clean state, with config/stack.env's default counts.
  *
  * <p>The stack gets its own free ports and its own state folder ({@code AGENTIC_RUN_DIR}, a
  * temporary folder), so it never meets a developer's stack or {@code .run/}. {@code up} runs with
@@ -56,8 +56,17 @@ class CliIT {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(2);
-    private static final List<String> SERVICES =
-            List.of("redis", "llm", "worker-1", "worker-2", "ingress-1", "ingress-2", "nginx");
+    private static final int WORKERS = Stack.LAYOUT.workers();
+    private static final int INGRESSES = Stack.LAYOUT.ingresses();
+    /** What {@code up} starts with config/stack.env's default counts, in start order. */
+    private static final List<String> SERVICES = Stream.of(
+                    Stream.of("redis", "llm"),
+                    IntStream.rangeClosed(1, WORKERS).mapToObj(i -> "worker-" + i),
+                    IntStream.rangeClosed(1, INGRESSES).mapToObj(i -> "ingress-" + i),
+                    Stream.of("nginx"))
+            .flatMap(names -> names)
+            .toList();
+
     private static final Pattern COLUMNS = Pattern.compile("\\s+");
 
     /** Static: JUnit fills instance {@code @TempDir} fields only before each test, after {@code @BeforeAll}. */
@@ -66,7 +75,7 @@ class CliIT {
 
     private Path runDir;
     private final Map<String, String> env = new LinkedHashMap<>();
-    /** Every port the stack listens on: Nginx, Redis, the simulator, 2 ingresses, 2 workers. */
+    /** Every port the stack listens on: Nginx, Redis, the simulator, the ingresses, the workers. */
     private final List<Integer> ports = new ArrayList<>();
     /** The pid of each service, from the pid files {@code up} wrote. */
     private final Map<String, Long> pids = new LinkedHashMap<>();
@@ -146,8 +155,36 @@ class CliIT {
                 .contains("4");
     }
 
+    /**
+     * The Java client decodes the JSON of each event: a document with non-ASCII text, ingested and
+     * then quoted by the rag agent, comes back as the same characters (the awk renderer printed a
+     * {@code ?} for each escaped character), and a non-ASCII query reaches the agent intact.
+     */
     @Test
     @Order(4)
+    void ingestAndQueryKeepUnicodeIntact() throws IOException {
+        Path doc = temp.resolve("unicode-probe.md");
+        Files.writeString(
+                doc, "# Björn's café\n\nThe polar bear Björn eats crème brûlée in Zürich — naïve ☃ 東京.\n", UTF_8);
+
+        Result ingest = agentic(COMMAND_TIMEOUT, "ingest", doc.toString());
+        Result query =
+                agentic(COMMAND_TIMEOUT, "query", "--agent", "rag", "What does the polar bear Björn eat in Zürich?");
+
+        assertThat(ingest.exitCode()).as("%s", ingest).isZero();
+        assertThat(query.exitCode()).as("%s", query).isZero();
+        assertThat(query.stdout())
+                .as("%s", query)
+                .contains("crème brûlée in Zürich")
+                .contains("東京");
+        assertThat(query.stderr())
+                .as("the tool_start note shows the question the agent got: %s", query)
+                .contains("What does the polar bear Björn eat in Zürich?")
+                .contains("[done: ");
+    }
+
+    @Test
+    @Order(5)
     void downStopsEveryProcessAndFreesEveryPort() {
         Result result = agentic(DOWN_TIMEOUT, "down");
         down = true;
@@ -178,14 +215,16 @@ class CliIT {
         int nginx = freeBase(1, taken);
         int redis = freeBase(1, taken);
         int llm = freeBase(1, taken);
-        int ingressBase = freeBase(2, taken);
-        int workerBase = freeBase(2, taken);
+        int ingressBase = freeBase(INGRESSES, taken);
+        int workerBase = freeBase(WORKERS, taken);
         env.put("AGENTIC_PORT", Integer.toString(nginx));
         env.put("AGENTIC_REDIS_PORT", Integer.toString(redis));
         env.put("AGENTIC_LLM_PORT", Integer.toString(llm));
         env.put("AGENTIC_INGRESS_BASE_PORT", Integer.toString(ingressBase));
         env.put("AGENTIC_WORKER_BASE_PORT", Integer.toString(workerBase));
-        ports.addAll(List.of(nginx, redis, llm, ingressBase, ingressBase + 1, workerBase, workerBase + 1));
+        ports.addAll(List.of(nginx, redis, llm));
+        IntStream.range(0, INGRESSES).forEach(i -> ports.add(ingressBase + i));
+        IntStream.range(0, WORKERS).forEach(i -> ports.add(workerBase + i));
     }
 
     /** The first of {@code count} consecutive free ports, none of them {@code taken} (then taken). */

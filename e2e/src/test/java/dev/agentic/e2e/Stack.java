@@ -5,6 +5,8 @@ import dev.agentic.testsupport.FreePorts;
 import dev.agentic.testsupport.NginxServer;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.testsupport.ServiceProcess;
+import dev.agentic.testsupport.StackLayout;
+import dev.agentic.testsupport.StackLayout.Role;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
@@ -16,12 +18,18 @@ import java.util.Map;
 
 /**
  * The whole system as separate processes: redis-server (AOF), the LLM simulator, workers, ingress
- * instances and Nginx in front, all on free loopback ports, built from this checkout's jars.
+ * instances and Nginx in front, all on free loopback ports, built from this checkout's jars. Each
+ * process gets its role's flags from config/stack.env (the file bin/agentic starts from), plus what
+ * a suite adds.
  */
 final class Stack implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /** The bootstrap admin key every ingress of the stack is started with (tenant {@code public}). */
     static final String ADMIN_KEY = "agk_00000000000000e1_e2e-admin-secret-0123456789";
+    /** How the bootstrap key reaches an ingress, as bin/agentic gives it: in the environment. */
+    static final String BOOTSTRAP_KEY_VARIABLE = "AGENTIC_SECURITY_BOOTSTRAPKEY";
+    /** Ports, counts and each role's flags: config/stack.env, as bin/agentic reads it. */
+    static final StackLayout LAYOUT = StackLayout.load(root());
 
     final RedisServer redis;
     final ServiceProcess llm;
@@ -37,6 +45,11 @@ final class Stack implements AutoCloseable {
     private final Path logs;
     /** Everything started so far, so a failed start-up leaves no process behind. */
     private final List<AutoCloseable> started = new ArrayList<>();
+
+    /** The default size of config/stack.env (bin/agentic up without options). */
+    Stack() {
+        this(LAYOUT.ingresses(), LAYOUT.workers());
+    }
 
     Stack(int ingressCount, int workerCount) {
         this(ingressCount, workerCount, 2, List.of());
@@ -64,10 +77,14 @@ final class Stack implements AutoCloseable {
             redis = RedisServer.start(true, RedisServer.BOUNDED_MEMORY);
             started.add(redis);
             int llmPort = FreePorts.next();
+            // A faster simulator than bin/agentic's, so the suites spend less time waiting.
             llm = ServiceProcess.startJar(
                     "llm-simulator",
                     jar("loadtest"),
-                    List.of("--port=" + llmPort, "--ttft=50ms", "--inter-token=10ms", "--tokens=20"),
+                    LAYOUT.args(
+                            Role.LLM,
+                            Map.of("port", Integer.toString(llmPort)),
+                            List.of("--ttft=50ms", "--inter-token=10ms", "--tokens=20")),
                     Map.of(),
                     logs);
             started.add(llm);
@@ -77,16 +94,19 @@ final class Stack implements AutoCloseable {
                 workers.add(ServiceProcess.startJar(
                         "worker-" + i,
                         jar("worker"),
-                        concat(
-                                List.of(
-                                        "--server.port=" + port,
-                                        "--agentic.redis.uri=" + redis.uri(),
-                                        "--agentic.llm.base-url=http://127.0.0.1:" + llmPort + "/v1",
-                                        "--agentic.worker.name=worker-" + i,
-                                        "--agentic.worker.concurrency=" + workerConcurrency,
-                                        "--agentic.worker.diagnostic-agent=true",
-                                        "--agentic.retrieval.store.index-dir=" + logs.resolve("index")),
-                                workerArgs.apply(i)),
+                        LAYOUT.args(
+                                Role.WORKER,
+                                Map.of(
+                                        "port", Integer.toString(port),
+                                        "name", "worker-" + i,
+                                        "redis_uri", redis.uri(),
+                                        "llm_url", "http://127.0.0.1:" + llmPort + "/v1",
+                                        "data_dir", logs.toString()),
+                                concat(
+                                        List.of(
+                                                "--agentic.worker.concurrency=" + workerConcurrency,
+                                                "--agentic.worker.diagnostic-agent=true"),
+                                        workerArgs.apply(i))),
                         Map.of(),
                         logs));
             }
@@ -96,14 +116,14 @@ final class Stack implements AutoCloseable {
                 ingresses.add(ServiceProcess.startJar(
                         "ingress-" + i,
                         jar("ingress-api"),
-                        concat(
-                                List.of(
-                                        "--server.port=" + port,
-                                        "--agentic.redis.uri=" + redis.uri(),
-                                        "--agentic.ingress.agents=math,general,rag,diagnostic",
-                                        "--agentic.security.bootstrap-key=" + ADMIN_KEY),
-                                ingressArgs),
-                        Map.of(),
+                        LAYOUT.args(
+                                Role.INGRESS,
+                                Map.of(
+                                        "port", Integer.toString(port),
+                                        "name", "ingress-" + i,
+                                        "redis_uri", redis.uri()),
+                                concat(List.of("--agentic.ingress.agents=math,general,rag,diagnostic"), ingressArgs)),
+                        Map.of(BOOTSTRAP_KEY_VARIABLE, ADMIN_KEY),
                         logs));
             }
             llm.awaitHealthy("http://127.0.0.1:" + llmPort + "/health", START_TIMEOUT);

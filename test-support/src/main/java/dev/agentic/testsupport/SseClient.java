@@ -1,5 +1,7 @@
 package dev.agentic.testsupport;
 
+import dev.agentic.model.SseFrame;
+import dev.agentic.model.SseFrameReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -8,12 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A small blocking SSE client for tests: sends a request and reads the stream frame by frame. */
+/**
+ * A small blocking SSE client for tests: sends a request and reads the stream frame by frame (parsed
+ * by shared-model's {@link SseFrameReader}, as the command-line client does).
+ */
 public final class SseClient {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -28,12 +32,11 @@ public final class SseClient {
     /** An open stream: status, headers, then frames as they arrive. */
     public static final class Stream implements AutoCloseable {
         private final HttpResponse<java.util.stream.Stream<String>> response;
-        private final Iterator<String> lines;
-        private volatile int comments;
+        private final SseFrameReader reader;
 
         Stream(HttpResponse<java.util.stream.Stream<String>> response) {
             this.response = response;
-            this.lines = response.body().iterator();
+            this.reader = new SseFrameReader(response.body().iterator());
         }
 
         public int status() {
@@ -46,41 +49,13 @@ public final class SseClient {
 
         /** Comment lines (heartbeats) seen so far. */
         public int comments() {
-            return comments;
+            return reader.comments();
         }
 
         /** The next frame, or null at the end of the stream. */
         public @Nullable Frame next() {
-            String id = null;
-            String event = "message";
-            StringBuilder data = new StringBuilder();
-            boolean any = false;
-            while (lines.hasNext()) {
-                String line = lines.next();
-                if (line.isEmpty()) {
-                    if (any) {
-                        return new Frame(id, event, data.toString(), System.nanoTime());
-                    }
-                    continue;
-                }
-                if (line.startsWith(":")) {
-                    comments++;
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                String field = colon < 0 ? line : line.substring(0, colon);
-                String value = colon < 0 ? "" : line.substring(colon + 1).stripLeading();
-                switch (field) {
-                    case "id" -> id = value;
-                    case "event" -> event = value;
-                    case "data" -> data.append(data.isEmpty() ? "" : "\n").append(value);
-                    default -> {
-                        continue; // retry: and unknown fields
-                    }
-                }
-                any = true;
-            }
-            return null;
+            SseFrame frame = reader.next();
+            return frame == null ? null : new Frame(frame.id(), frame.event(), frame.data(), System.nanoTime());
         }
 
         /** Every remaining frame, until the server closes the stream. */
@@ -94,9 +69,7 @@ public final class SseClient {
 
         /** The body of a non-SSE response (e.g. a problem+json refusal). */
         public String bodyText() {
-            StringBuilder text = new StringBuilder();
-            lines.forEachRemaining(line -> text.append(line).append('\n'));
-            return text.toString();
+            return reader.remainingText();
         }
 
         @Override

@@ -4,6 +4,8 @@ import dev.agentic.testsupport.FreePorts;
 import dev.agentic.testsupport.NginxServer;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.testsupport.ServiceProcess;
+import dev.agentic.testsupport.StackLayout;
+import dev.agentic.testsupport.StackLayout.Role;
 import dev.agentic.testsupport.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,8 @@ final class ChaosCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     /** The bootstrap admin key of the cluster's ingress instances; the clients send it. */
     static final String ADMIN_KEY = "agk_00000000000000c1_chaos-admin-secret-0123456789";
+    /** Each role's flags: config/stack.env, as bin/agentic and the e2e Stack read it. */
+    private static final StackLayout LAYOUT = StackLayout.load(root());
 
     /** A process the cluster started: its pid and start instant (a reused pid is not a leak). */
     record Started(String name, long pid, Optional<Instant> startedAt) {
@@ -115,12 +119,14 @@ final class ChaosCluster implements AutoCloseable {
         llm = track(ServiceProcess.startJar(
                 "llm-simulator",
                 jar("loadtest"),
-                List.of(
-                        "--port=" + llmPort,
-                        "--ttft=" + config.ttft().toMillis() + "ms",
-                        "--inter-token=" + config.interToken().toMillis() + "ms",
-                        "--tokens=" + config.tokens(),
-                        "--max-concurrency=" + Math.max(1000, 4 * config.requests())),
+                LAYOUT.args(
+                        Role.LLM,
+                        Map.of("port", Integer.toString(llmPort)),
+                        List.of(
+                                "--ttft=" + config.ttft().toMillis() + "ms",
+                                "--inter-token=" + config.interToken().toMillis() + "ms",
+                                "--tokens=" + config.tokens(),
+                                "--max-concurrency=" + Math.max(1000, 4 * config.requests()))),
                 Map.of(),
                 logs));
         List<Worker> first = new ArrayList<>();
@@ -177,15 +183,19 @@ final class ChaosCluster implements AutoCloseable {
         ServiceProcess process = track(ServiceProcess.startJar(
                 name,
                 jar("worker"),
-                List.of(
-                        "--server.port=" + port,
-                        "--agentic.redis.uri=" + redis.uri(),
-                        "--agentic.llm.base-url=" + llmUrl,
-                        "--agentic.worker.name=" + name,
-                        "--agentic.worker.concurrency=" + config.workerConcurrency(),
-                        "--agentic.worker.reclaim-timeout="
-                                + config.reclaimTimeout().toSeconds() + "s",
-                        "--agentic.worker.max-deliveries=5"),
+                LAYOUT.args(
+                        Role.WORKER,
+                        Map.of(
+                                "port", Integer.toString(port),
+                                "name", name,
+                                "redis_uri", redis.uri(),
+                                "llm_url", llmUrl,
+                                "data_dir", logs.toString()),
+                        List.of(
+                                "--agentic.worker.concurrency=" + config.workerConcurrency(),
+                                "--agentic.worker.reclaim-timeout="
+                                        + config.reclaimTimeout().toSeconds() + "s",
+                                "--agentic.worker.max-deliveries=5")),
                 Map.of(),
                 logs));
         Worker worker = new Worker(name, port, process);
@@ -286,16 +296,15 @@ final class ChaosCluster implements AutoCloseable {
     }
 
     private ServiceProcess launchIngress(int index, int generation, int port) {
+        String name = "ingress-" + index + (generation == 1 ? "" : "-gen" + generation);
         return track(ServiceProcess.startJar(
-                "ingress-" + index + (generation == 1 ? "" : "-gen" + generation),
+                name,
                 jar("ingress-api"),
-                List.of(
-                        "--server.port=" + port,
-                        "--agentic.redis.uri=" + redis.uri(),
-                        "--agentic.ingress.agents=general",
-                        "--agentic.ingress.disconnect-grace=120s",
-                        "--agentic.security.bootstrap-key=" + ADMIN_KEY),
-                Map.of(),
+                LAYOUT.args(
+                        Role.INGRESS,
+                        Map.of("port", Integer.toString(port), "name", name, "redis_uri", redis.uri()),
+                        List.of("--agentic.ingress.agents=general", "--agentic.ingress.disconnect-grace=120s")),
+                Map.of("AGENTIC_SECURITY_BOOTSTRAPKEY", ADMIN_KEY),
                 logs));
     }
 

@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# bin/lib/help.sh: the text of "bin/agentic help".
+# Sourced by bin/agentic, which sets ROOT and sources common.sh first.
+
+usage() {
+  cat <<EOF
+Usage: bin/agentic COMMAND [ARGS]
+
+Commands:
+  up [--ingress N] [--workers M] [--build]
+                  Build if needed, then start Redis, the LLM simulator, M workers (default $STACK_WORKERS),
+                  N ingress instances (default $STACK_INGRESSES) and Nginx, waiting until each is healthy.
+                  --build rebuilds even when the jars look up to date. The first run generates
+                  an admin API key into .run/admin-key (mode 600) and prints it once.
+  status          One line per process: role, name, pid, port and health (up/down/dead).
+  query [--agent A] [--json | --raw] [--] TEXT
+                  Send TEXT to agent A (default: math) through Nginx and print the answer as
+                  it streams: its text on stdout, the other events ([started by ...], tool
+                  calls, [done ...]) on stderr; exit 3 if it ends in an error event. --raw
+                  prints the SSE frames as they arrive; --json waits for the JSON answer.
+                  (query and ingest run a Java client from the loadtest jar: they need the
+                  build and a JDK, and print any Unicode as it is.)
+  ingest [--quiet] PATH...
+                  Add documents to the knowledge base of the rag agent: each file, or every
+                  .md/.markdown/.txt under each directory (id = the path as given; ingesting it
+                  again replaces it). "up" ingests README.md and docs/ itself.
+  logs [--no-follow] [-n LINES] [NAME]
+                  Tail the logs (all, or NAME: redis, llm, worker-1, ingress-2, nginx, or a
+                  prefix such as "worker"). Follows them until Ctrl-C unless --no-follow.
+  down            Stop everything "up" started (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s).
+  bench [--runs=N] [--warmup=N]
+                  Time to first token through Nginx against the running stack (median of 20 by
+                  default), with baselines measured in the same run. See docs/benchmarks.md.
+  bench admission [--requests=N]
+                  Admission overhead per request (API key, budget, rate, stream permit, queue
+                  depth; p50/p99 from the ingresses' own timers) against a Redis PING baseline.
+  test [MVN ARGS] Run the whole test suite: mvn -B verify [MVN ARGS] (with a JDK ${MIN_JAVA}+).
+  help            This text.
+
+Environment (defaults in brackets):
+  AGENTIC_PORT [$STACK_PORT]               public port (Nginx): $PUBLIC_URL
+  AGENTIC_REDIS_PORT [$STACK_REDIS_PORT]         our own redis-server (the system one is never used)
+  AGENTIC_REDIS_MAXMEMORY [1gb]     its maxmemory (e.g. 512mb, 4gb); policy noeviction: when full,
+                                    new work gets 503 redis_full, no key is ever evicted
+  AGENTIC_LLM_PORT [$STACK_LLM_PORT]           LLM simulator
+  AGENTIC_INGRESS_BASE_PORT [$STACK_INGRESS_BASE_PORT]  ingress instance i listens on base+i-1
+  AGENTIC_WORKER_BASE_PORT [$STACK_WORKER_BASE_PORT]   worker i serves health/metrics on base+i-1
+  AGENTIC_HEALTH_TIMEOUT [90]       seconds each process may take to become healthy
+  AGENTIC_STOP_TIMEOUT [20]         seconds "down" waits before SIGKILL
+  AGENTIC_NGINX_CLIENT_RATE [1000]  requests/s one client address may send through Nginx (then 429)
+  AGENTIC_NGINX_CLIENT_BURST [2000] requests above that rate one address may send at once
+  AGENTIC_NGINX_CLIENT_CONNECTIONS [5000]
+                                    connections (streams included) one address may hold (then 429)
+  AGENTIC_JAVA_OPTS                 extra JVM options for the Java services [after $STACK_JAVA_OPTS]
+  AGENTIC_JVM_DIRS                  where to look for a JDK when JAVA_HOME is not ${MIN_JAVA}+
+                                    [/usr/lib/jvm/* /opt/java/* /opt/jdk*]
+  JAVA_HOME                         used if it is a JDK ${MIN_JAVA}+; otherwise the newest one found
+  AGENTIC_API_KEY                   API key "query", "ingest", "bench" send [the one in .run/admin-key]
+  AGENTIC_RUN_DIR [.run]            the state folder (pid files, logs, Nginx prefix, Redis data,
+                                    admin key); .run/ at the repository root unless set
+  AGENTIC_NO_BUILD                  if 1, "up" never builds (nor needs Maven): it starts the jars as
+                                    they are, even when sources are newer, and fails if one is missing
+
+State (pid files, logs, Nginx prefix, Redis data) lives in $RUN_DIR.
+The stack layout (default ports and counts, each role's flags) is config/stack.env.
+
+Example:
+  bin/agentic up && bin/agentic query "What is 2+2?" && bin/agentic down
+EOF
+}
