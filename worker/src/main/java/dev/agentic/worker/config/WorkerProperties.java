@@ -116,7 +116,8 @@ public record WorkerProperties(
 
     /**
      * @param name consumer name in the group; must be unique per instance (default: host name and pid)
-     * @param concurrency jobs one worker runs at once
+     * @param concurrency jobs one worker runs at once (its slots); an agent that waits on an LLM holds
+     *     one slot and one virtual thread, so this can be the hundreds an LLM server batches
      * @param lanes lanes to consume, most preferred first
      * @param pollTimeout how long one blocking read waits for work
      * @param shutdownGrace how long a stopping worker lets in-flight jobs finish before interrupting them
@@ -137,10 +138,12 @@ public record WorkerProperties(
      *     error text is cut with a marker, longer tokens are split
      * @param maxAnswerChars the most characters of one answer; an agent reaching it is stopped and the
      *     request ends with {@code done}, finish reason {@code length}
+     * @param cpuConcurrency platform threads for agents that compute ({@code math}, {@code ingest}); 0
+     *     means one per available processor
      */
     public record Worker(
             @Nullable String name,
-            @DefaultValue("4") @Min(1) @Max(1024) int concurrency,
+            @DefaultValue("256") @Min(1) @Max(4096) int concurrency,
 
             @DefaultValue({"interactive", "batch"}) @NotEmpty
             List<Lane> lanes,
@@ -157,7 +160,8 @@ public record WorkerProperties(
             @DefaultValue("5s") Duration stuckGrace,
             @DefaultValue("30s") Duration stuckLivenessAfter,
             @DefaultValue("64KB") DataSize maxEventBytes,
-            @DefaultValue("1000000") @Min(1000) int maxAnswerChars) {
+            @DefaultValue("1000000") @Min(1000) int maxAnswerChars,
+            @DefaultValue("0") @Min(0) @Max(1024) int cpuConcurrency) {
 
         /** Bounded-cost knobs at their defaults (for tests that set only the consumer's). */
         public Worker(
@@ -189,7 +193,8 @@ public record WorkerProperties(
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(30),
                     DataSize.ofKilobytes(64),
-                    1_000_000);
+                    1_000_000,
+                    0);
         }
 
         /** Returns these settings with other bounded-cost knobs (for tests). */
@@ -211,7 +216,8 @@ public record WorkerProperties(
                     stuckGrace,
                     stuckLivenessAfter,
                     maxEventBytes,
-                    maxAnswerChars);
+                    maxAnswerChars,
+                    cpuConcurrency);
         }
 
         @ConstructorBinding
@@ -230,6 +236,33 @@ public record WorkerProperties(
                 throw new IllegalArgumentException(
                         "agentic.worker.stuck-grace and stuck-liveness-after must not be negative");
             }
+        }
+
+        /** Returns these settings with another {@code cpu-concurrency} (for tests). */
+        public Worker withCpuConcurrency(int threads) {
+            return new Worker(
+                    name,
+                    concurrency,
+                    lanes,
+                    pollTimeout,
+                    shutdownGrace,
+                    eventRetention,
+                    diagnosticAgent,
+                    reclaimTimeout,
+                    maxDeliveries,
+                    redisRetry,
+                    statusRetention,
+                    otherLaneEvery,
+                    stuckGrace,
+                    stuckLivenessAfter,
+                    maxEventBytes,
+                    maxAnswerChars,
+                    threads);
+        }
+
+        /** Platform threads for computing agents: {@code cpu-concurrency}, or one per processor when 0. */
+        public int cpuThreads() {
+            return cpuConcurrency > 0 ? cpuConcurrency : Runtime.getRuntime().availableProcessors();
         }
 
         /** How often a worker refreshes its running jobs and looks for abandoned ones. */

@@ -1,7 +1,10 @@
 package dev.agentic.worker.consumer;
 
+import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -10,38 +13,88 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
- * Where agents run: a fixed pool of platform threads ({@code agent-1} ... {@code agent-N}), one per
- * job slot. A platform thread is preempted by the OS, so an agent that computes without end costs
- * one core's share, never the virtual threads' carriers (the consume loop, Redis replies, health
- * checks keep running). A slot is held until both its job and its agent have returned: an agent
- * that ignores interrupts keeps its slot (and its thread) after its job was ended, so the worker
- * never takes more jobs than it has threads to run, and {@link #oldestStuck()} tells liveness.
+ * Where agents run, sized by what they wait on. A worker has {@code concurrency} job slots. An agent
+ * that mostly waits (for an LLM, a store) runs on a virtual thread of its own ({@code agent-io-N}),
+ * so a worker holds hundreds of LLM streams; an agent that {@linkplain Agent#computes() computes}
+ * runs on a small fixed pool of platform threads ({@code agent-cpu-1} ... {@code
+ * agent-cpu-<cpu-concurrency>}), queueing for one while the pool is busy. A platform thread is
+ * preempted by the OS, so an agent that computes without end costs one core's share, never the
+ * virtual threads' carriers (the consume loop, Redis replies, health checks keep running).
+ *
+ * <p>A slot is held until both its job and its agent have returned: an agent that ignores
+ * interrupts keeps its slot (and its thread) after its job was ended, so the worker never takes
+ * more jobs than it has slots, and {@link #oldestStuck()} tells liveness. The consume loop stops
+ * reading while as many computing agents wait for a thread as the pool has threads ({@link
+ * #awaitComputeRoom()}), so one worker never hoards CPU-bound jobs other workers could run.
  */
 public final class AgentThreads implements AutoCloseable {
     private final Semaphore slots;
-    private final ExecutorService pool;
+    private final int cpuConcurrency;
+    private final ExecutorService cpu;
+    private final ExecutorService io;
     private final Duration stuckGrace;
     private final Set<AgentCall> stuck = ConcurrentHashMap.newKeySet();
+    /** Computing agents submitted to the pool that have not started yet. */
+    private final AtomicInteger computeWaiting = new AtomicInteger();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition computeRoom = lock.newCondition();
 
     /**
-     * @param concurrency slots and agent threads
+     * @param concurrency job slots
+     * @param cpuConcurrency platform threads for agents that compute
      * @param stuckGrace how long an agent may take to return once interrupted before it counts as stuck
      */
-    public AgentThreads(int concurrency, Duration stuckGrace) {
+    public AgentThreads(int concurrency, int cpuConcurrency, Duration stuckGrace) {
+        if (concurrency < 1 || cpuConcurrency < 1) {
+            throw new IllegalArgumentException("concurrency and cpu-concurrency must be at least 1");
+        }
         this.slots = new Semaphore(concurrency);
+        this.cpuConcurrency = cpuConcurrency;
         this.stuckGrace = stuckGrace;
-        this.pool = Executors.newFixedThreadPool(
-                concurrency, Thread.ofPlatform().name("agent-", 1).daemon().factory());
+        this.cpu = Executors.newFixedThreadPool(
+                cpuConcurrency,
+                Thread.ofPlatform().name("agent-cpu-", 1).daemon().factory());
+        this.io = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("agent-io-", 1).factory());
     }
 
     /** Waits for a free slot. */
     Slot acquire() throws InterruptedException {
         slots.acquire();
         return new Slot();
+    }
+
+    /** Up to {@code max} more slots, those free right now (possibly none). */
+    List<Slot> tryAcquire(int max) {
+        List<Slot> taken = new ArrayList<>();
+        while (taken.size() < max && slots.tryAcquire()) {
+            taken.add(new Slot());
+        }
+        return taken;
+    }
+
+    /** Waits while as many computing agents wait for a thread as the pool has threads. */
+    void awaitComputeRoom() throws InterruptedException {
+        lock.lock();
+        try {
+            while (computeWaiting.get() >= cpuConcurrency) {
+                computeRoom.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Computing agents waiting for a thread of the pool. */
+    public int computeWaiting() {
+        return computeWaiting.get();
     }
 
     /** How long the agent stuck the longest has been so; empty when none is. */
@@ -64,18 +117,40 @@ public final class AgentThreads implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        cpu.shutdownNow();
+        io.shutdownNow();
+    }
+
+    private void computeStarted() {
+        computeWaiting.decrementAndGet();
+        lock.lock();
+        try {
+            computeRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** One job's claim on a thread: released when its job and its agent (if started) have both returned. */
     final class Slot {
         private final AtomicInteger holders = new AtomicInteger(1);
 
-        /** Runs the agent on this slot's thread; the slot stays held until it returns. */
-        AgentCall start(String requestId, AgentTask task) {
+        /**
+         * Runs the agent, on a platform thread of the pool if it {@code computes}, else on a virtual
+         * thread; the slot stays held until it returns.
+         */
+        AgentCall start(String requestId, AgentTask task, boolean computes) {
             holders.incrementAndGet();
             AgentCall call = new AgentCall(this, requestId, task);
-            pool.execute(call::run);
+            if (computes) {
+                computeWaiting.incrementAndGet();
+                cpu.execute(() -> {
+                    computeStarted();
+                    call.run();
+                });
+            } else {
+                io.execute(call::run);
+            }
             return call;
         }
 

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read loop: takes a free slot, then one job into it (its own pending entries first after a
+ * The read loop: takes the free slots, then as many jobs into them with one read (its own pending entries first after a
  * restart, then an abandoned one, then a new one by lane policy), and hands it on. A bad message or
  * a Redis outage never ends the loop; a lost consumer group is created again.
  *
@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class ConsumeLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    /** The most jobs one read takes (one per free slot). */
+    private static final int MAX_BATCH = 16;
 
     private final RedisClient client;
     private final RedisSettings settings;
@@ -160,45 +162,59 @@ final class ConsumeLoop implements Runnable {
         }
     }
 
-    /** Takes a slot, then reads one job into it; the slot goes back unless a job got it. */
+    /**
+     * Takes a free slot (and any others free, up to {@link #MAX_BATCH}), then reads as many jobs in
+     * one command; slots no job got go back. Waits first while computing agents queue for threads.
+     */
     private void dispatchNext() throws InterruptedException {
-        AgentThreads.Slot slot = threads.acquire();
-        boolean submitted = false;
+        threads.awaitComputeRoom();
+        List<AgentThreads.Slot> slots = new ArrayList<>(threads.tryAcquire(MAX_BATCH));
+        if (slots.isEmpty()) {
+            slots.add(threads.acquire());
+        }
+        int used = 0;
         try {
-            Delivery next = readOne();
-            if (next != null) {
+            for (Delivery next : readSome(slots.size())) {
+                AgentThreads.Slot slot = slots.get(used++);
                 submit.accept(next, slot);
-                submitted = true;
             }
         } finally {
-            if (!submitted) {
-                // A failed read (NOGROUP, Redis down) must not cost a slot, or the loop starves.
-                slot.release();
+            // A failed read (NOGROUP, Redis down) must not cost a slot, or the loop starves.
+            for (int i = used; i < slots.size(); i++) {
+                slots.get(i).release();
             }
         }
     }
 
     /**
-     * One job: an abandoned one first (a dead worker's), then a new one, preferring lanes in their
-     * configured order; null when the block timed out.
+     * Up to {@code count} jobs: an abandoned one first (a dead worker's), else new ones, preferring
+     * lanes in their configured order; empty when the block timed out.
      */
-    private @Nullable Delivery readOne() {
+    private List<Delivery> readSome(int count) {
         Delivery reclaimed = reclaimer.reclaimOne();
         if (reclaimed != null) {
-            return reclaimed;
+            return List.of(reclaimed);
         }
+        Lane first = config.lanes().get(0);
+        List<Delivery> taken = new ArrayList<>(count);
         for (Lane lane : laneOrder()) {
+            int wanted = count - taken.size();
+            if (wanted == 0) {
+                break;
+            }
             List<StreamMessage<String, String>> found =
-                    JobQueue.read(blockingCommands(), lane, consumer, 1, Duration.ZERO, false);
+                    JobQueue.read(blockingCommands(), lane, consumer, wanted, Duration.ZERO, false);
             if (!found.isEmpty()) {
-                preferredInARow = lane == config.lanes().get(0) ? preferredInARow + 1 : 0;
-                return new Delivery(lane, found.get(0));
+                preferredInARow = lane == first ? preferredInARow + found.size() : 0;
+                found.forEach(message -> taken.add(new Delivery(lane, message)));
             }
         }
-        Lane preferred = config.lanes().get(0);
+        if (!taken.isEmpty()) {
+            return taken;
+        }
         List<StreamMessage<String, String>> found =
-                JobQueue.read(blockingCommands(), preferred, consumer, 1, config.pollTimeout(), false);
-        return found.isEmpty() ? null : new Delivery(preferred, found.get(0));
+                JobQueue.read(blockingCommands(), first, consumer, count, config.pollTimeout(), false);
+        return found.stream().map(message -> new Delivery(first, message)).toList();
     }
 
     /**

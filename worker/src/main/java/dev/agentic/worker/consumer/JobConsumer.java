@@ -81,7 +81,7 @@ public final class JobConsumer implements SmartLifecycle {
         this.runner = runner;
         this.config = config;
         this.consumer = config.consumerName();
-        this.threads = new AgentThreads(config.concurrency(), config.stuckGrace());
+        this.threads = new AgentThreads(config.concurrency(), config.cpuThreads(), config.stuckGrace());
         this.deadLetters = new DeadLetters(redis, runner, consumer, meters, deadLetterJobBytes);
         this.leaseKeeper = new LeaseKeeper(redis, inflight, config);
         this.consumeLoop = new ConsumeLoop(
@@ -100,7 +100,12 @@ public final class JobConsumer implements SmartLifecycle {
         running = true;
         loop = Thread.ofPlatform().name("job-consumer").start(consumeLoop);
         keeper = Thread.ofPlatform().name("job-keeper").daemon().start(leaseKeeper);
-        log.info("Worker(name={}) consuming {} with concurrency {}", consumer, config.lanes(), config.concurrency());
+        log.info(
+                "Worker(name={}) consuming {} with concurrency {} ({} threads for computing agents)",
+                consumer,
+                config.lanes(),
+                config.concurrency(),
+                config.cpuThreads());
     }
 
     /**

@@ -148,7 +148,7 @@ public final class JobRunner implements AutoCloseable {
 
     /** Runs a begun attempt on a thread of its own (for callers without a consumer's slots). */
     public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
-        try (AgentThreads own = new AgentThreads(1, Duration.ofSeconds(5))) {
+        try (AgentThreads own = new AgentThreads(1, 1, Duration.ofSeconds(5))) {
             AgentThreads.Slot slot = own.acquire();
             try {
                 return run(job, attempt, slot, new Lease());
@@ -229,7 +229,7 @@ public final class JobRunner implements AutoCloseable {
             Job job, Agent agent, RedisEventSink sink, Watch watch, AgentThreads.Slot slot) {
         Timer.Sample sample = Timer.start(meters);
         AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId());
-        AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink));
+        AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink), agent.computes());
         AgentThreads.End end = awaitEnd(job, call, watch, sink);
         String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";
         sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));

@@ -10,7 +10,9 @@ import dev.agentic.loadtest.llmsim.SimulatorConfig;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.LoggedEvent;
+import dev.agentic.model.RedisKeys;
 import dev.agentic.model.StreamEvent;
+import dev.agentic.model.Usage;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
@@ -542,10 +544,26 @@ class JobConsumerTest {
                 null);
     }
 
+    /** An agent that waits rather than computes (as an LLM-bound one does): it echoes the query. */
+    private static final Agent ECHO = new Agent() {
+        @Override
+        public String name() {
+            return "echo";
+        }
+
+        @Override
+        public AgentResult run(AgentRequest request, EventSink sink) {
+            sink.token(request.query());
+            return new AgentResult(new Usage(1, 1, 0), "stop");
+        }
+    };
+
     @Test
-    void ordinaryJobsFinishPromptlyBesideAgentsThatComputeWithoutEnd() {
+    void waitingAgentsFinishPromptlyBesideAgentsThatComputeWithoutEnd() {
         int cores = Runtime.getRuntime().availableProcessors();
-        worker("w1", cores + 1).consumer().start();
+        worker("w1", cores + 1, Duration.ofSeconds(10), 5, List.of(new DiagnosticAgent(), ECHO), config -> config)
+                .consumer()
+                .start();
         for (int i = 0; i < cores; i++) { // one per core: on virtual threads they would hold every carrier
             probe.submit(jobWithDeadline("diagnostic", "spin 6000", 2000));
         }
@@ -556,17 +574,51 @@ class JobConsumerTest {
                         == cores);
 
         long start = System.nanoTime();
-        Job ordinary = probe.submit("math", "6*7");
+        Job ordinary = probe.submit("echo", "hello");
         assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
-        System.out.printf("an ordinary job beside %d spinning agents took %d ms%n", cores, tookMs);
+        System.out.printf("a waiting agent's job beside %d spinning agents took %d ms%n", cores, tookMs);
         assertThat(tookMs)
-                .as("an ordinary job waits for no spinning agent (they spin 6 s)")
+                .as("a job on a virtual thread waits for no spinning agent (they spin 6 s)")
                 .isLessThan(4000);
         // Their agents return (spinning out) before the next test: no CPU is taken from it.
         AgentThreads threads = workers.get(0).consumer().agentThreads();
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.freeSlots() >= cores); // the loop holds one
+    }
+
+    @Test
+    void computingAgentsRunAtMostCpuConcurrencyAtOnceAndTheLoopStopsReadingBehindThem() {
+        Worker worker = worker(
+                "w1",
+                8,
+                Duration.ofSeconds(10),
+                5,
+                List.of(new DiagnosticAgent(), ECHO),
+                config -> config.withCpuConcurrency(1));
+        AgentThreads threads = worker.consumer().agentThreads();
+        worker.consumer().start();
+        Job first = probe.submit(jobWithDeadline("diagnostic", "spin 3000", 20_000));
+        Job second = probe.submit(jobWithDeadline("diagnostic", "spin 3000", 20_000));
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> threads.computeWaiting() == 1);
+        // One computes, one waits for the only thread: once a read in progress has timed out (the
+        // poll timeout is 300 ms), the loop reads nothing more until the waiting one starts.
+        sleep(Duration.ofMillis(500));
+        Job waiting = probe.submit("echo", "behind");
+        sleep(Duration.ofMillis(500));
+        long pendingDuringSpin = probe.redis()
+                .xpending(RedisKeys.queue(Lane.INTERACTIVE), RedisKeys.WORKER_GROUP)
+                .getCount();
+        assertThat(threads.computeWaiting()).isEqualTo(1);
+
+        for (Job job : List.of(first, second, waiting)) {
+            assertThat(terminal(probe.awaitTerminal(job))).isInstanceOf(StreamEvent.Done.class);
+        }
+        assertThat(pendingDuringSpin)
+                .as("the echo job was not read while a computing job waited")
+                .isEqualTo(2);
+        probe.assertEveryRequestEndedOnce();
     }
 
     @Test
@@ -577,7 +629,7 @@ class JobConsumerTest {
                 2,
                 Duration.ofSeconds(10),
                 5,
-                List.of(new DiagnosticAgent()),
+                List.of(new DiagnosticAgent(), ECHO),
                 config -> config.withBounds(
                         grace,
                         Duration.ofMillis(500),
@@ -601,7 +653,7 @@ class JobConsumerTest {
                 .until(() -> threads.oldestStuck()
                         .filter(stuck -> stuck.compareTo(Duration.ofMillis(500)) > 0)
                         .isPresent());
-        Job ordinary = probe.submit("diagnostic", "hello");
+        Job ordinary = probe.submit("echo", "hello");
         assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
@@ -749,6 +801,15 @@ class JobConsumerTest {
             });
         } finally {
             runnerLog.detachAppender(lines);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -29,6 +29,12 @@ import java.time.Duration;
 public final class DiagnosticAgent implements Agent {
     private static final int FLOOD_TOKEN_CHARS = 8192;
 
+    /** Its {@code spin} computes without end. */
+    @Override
+    public boolean computes() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "diagnostic";

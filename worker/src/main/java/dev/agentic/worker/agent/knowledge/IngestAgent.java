@@ -47,6 +47,12 @@ public final class IngestAgent implements Agent {
         this.versions = versions;
     }
 
+    /** Chunking and embedding a document compute. */
+    @Override
+    public boolean computes() {
+        return true;
+    }
+
     @Override
     public String name() {
         return IngestDocument.AGENT;

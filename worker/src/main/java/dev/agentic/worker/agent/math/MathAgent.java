@@ -18,6 +18,12 @@ public final class MathAgent implements Agent {
     /** The precision every operation computes with: an integer with fewer digits than this was not rounded. */
     private static final int EXACT_DIGITS = MathLimits.PRECISION;
 
+    /** Evaluating an expression computes (bounded by MathLimits). */
+    @Override
+    public boolean computes() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "math";
