@@ -104,21 +104,25 @@ class BenchQuickIT {
         return builder;
     }
 
-    /** The runner as bin/agentic bench starts it: the loadtest jar, the stack's environment. */
+    /**
+     * The runner as bin/agentic bench starts it: the loadtest's executable jar (it carries Jackson)
+     * through Spring Boot's PropertiesLauncher, with the stack's environment.
+     */
     private static ProcessBuilder runner(Map<String, String> env, Path runDir, Path json) throws IOException {
         Path jar;
         try (Stream<Path> jars = Files.list(Stack.root().resolve("loadtest/target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().matches("loadtest-.*\\.jar"))
-                    .filter(p -> !p.getFileName().toString().endsWith("-exec.jar"))
+            jar = jars.filter(p -> p.getFileName().toString().matches("loadtest-.*-exec\\.jar"))
                     .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no loadtest jar in loadtest/target: package first"));
+                    .orElseThrow(() ->
+                            new IllegalStateException("no loadtest-*-exec.jar in loadtest/target: package first"));
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(
                         java,
+                        "-Dloader.main=dev.agentic.loadtest.bench.Bench",
                         "-cp",
                         jar.toString(),
-                        "dev.agentic.loadtest.bench.Bench",
+                        "org.springframework.boot.loader.launch.PropertiesLauncher",
                         "--quick",
                         "--run-dir=" + runDir,
                         "--out=" + json,
