@@ -131,7 +131,9 @@ class LlmSimulatorTest {
         assertThat(body.at("/choices/0/finish_reason").stringValue()).isEqualTo("stop");
         assertThat(body.get("usage").toString())
                 .isEqualTo("{\"prompt_tokens\":2,\"completion_tokens\":4,\"total_tokens\":6}");
-        assertThat(sim.stats().completed()).isEqualTo(1);
+        // counted after the body is written: the client may read it first
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(sim.stats().completed()).isEqualTo(1));
     }
 
     @Test
