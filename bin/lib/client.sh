@@ -28,21 +28,26 @@ cmd_ingest() {
   agentic_cli ingest "$@"
 }
 
+# The benchmark harness (dev.agentic.loadtest.bench.Bench) against the running stack, or with
+# "admission" the admission-overhead benchmark; see docs/benchmarks.md.
 cmd_bench() {
+  local jar main=dev.agentic.loadtest.bench.Bench
   find_jdk
-  local jar
-  jar=$(find "$ROOT/loadtest/target" -maxdepth 1 -name 'loadtest-*.jar' ! -name '*-exec.jar' | head -n 1)
-  [[ -n $jar ]] || die "loadtest jar missing: run bin/agentic up first"
+  jar=$(jar_of loadtest)
+  [[ -n $jar && -f $jar ]] || die "the loadtest jar is missing${jar:+ ($jar)}: run 'bin/agentic up' (or mvn package) first"
   curl -sf -o /dev/null "$PUBLIC_URL/api/v1/monitoring/ready" || die "nothing ready at $PUBLIC_URL: run bin/agentic up first"
   AGENTIC_API_KEY=$(api_key) || exit 1
   export AGENTIC_API_KEY # read by the benchmark; kept off its command line
+  local args=(--run-dir="$RUN_DIR" --url="$PUBLIC_URL" --redis-port="$AGENTIC_REDIS_PORT"
+    --llm-port="$AGENTIC_LLM_PORT" --peer-dir="$ROOT/loadtest/peers/bullmq")
   if [[ ${1:-} == admission ]]; then
     shift
-    local ingresses
-    ingresses=$(awk '$1 == "ingress" { printf "%shttp://127.0.0.1:%s", sep, $3; sep = "," }' "$SERVICES_FILE")
-    exec "$JAVA_HOME/bin/java" -cp "$jar" dev.agentic.loadtest.bench.AdmissionBenchmark \
-      --url="$PUBLIC_URL" --ingresses="$ingresses" --redis="127.0.0.1:$AGENTIC_REDIS_PORT" "$@"
+    main=dev.agentic.loadtest.bench.AdmissionBenchmark
+    args=(--url="$PUBLIC_URL" --redis="127.0.0.1:$AGENTIC_REDIS_PORT"
+      --ingresses="$(awk '$1 == "ingress" { printf "%shttp://127.0.0.1:%s", sep, $3; sep = "," }' "$SERVICES_FILE")")
   fi
-  exec "$JAVA_HOME/bin/java" -cp "$jar" dev.agentic.loadtest.bench.TtftBenchmark \
-    --url="$PUBLIC_URL" --llm="http://127.0.0.1:$AGENTIC_LLM_PORT/v1" "$@"
+  # Thousands of streams need as many descriptors as the hard limit allows.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  exec "$JAVA_HOME/bin/java" -cp "$jar" -Dloader.main="$main" \
+    org.springframework.boot.loader.launch.PropertiesLauncher "${args[@]}" "$@"
 }

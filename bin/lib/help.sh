@@ -28,9 +28,11 @@ Commands:
                   Tail the logs (all, or NAME: redis, llm, worker-1, ingress-2, nginx, or a
                   prefix such as "worker"). Follows them until Ctrl-C unless --no-follow.
   down            Stop everything "up" started (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s).
-  bench [--runs=N] [--warmup=N]
-                  Time to first token through Nginx against the running stack (median of 20 by
-                  default), with baselines measured in the same run. See docs/benchmarks.md.
+  bench [--quick] [--only=a,b] [--reps=N] [--out=FILE]
+                  The benchmark harness against the running stack: calibration (redis-benchmark),
+                  queue hop, throughput (Nginx, one ingress, the BullMQ peer), relay, scaling and
+                  streams held, each the median of N runs with the CPU of every process; a table
+                  and a JSON file. --quick takes about a minute. See docs/benchmarks.md.
   bench admission [--requests=N]
                   Admission overhead per request (API key, budget, rate, stream permit, queue
                   depth; p50/p99 from the ingresses' own timers) against a Redis PING baseline.

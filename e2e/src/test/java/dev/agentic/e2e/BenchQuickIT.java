@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The benchmark harness keeps working: a stack started the way users start it ({@code bin/agentic
- * up}, own run dir and free ports, {@code AGENTIC_NO_BUILD=1}), then the runner ({@code
- * dev.agentic.loadtest.bench.Bench --quick}) as its own process, which must finish and write its
+ * up}, own run dir and free ports, {@code AGENTIC_NO_BUILD=1}), then the runner as CI runs it ({@code
+ * bin/agentic bench --quick}), which must finish and write its
  * JSON with every scenario measured (none failed), the BullMQ peer included, the relayed text
  * verified. Figures are not asserted: they depend on the machine.
  */
@@ -63,7 +62,7 @@ class BenchQuickIT {
                     .isZero();
 
             Path json = temp.resolve("results.json");
-            int bench = run(runner(env, runDir, json), temp.resolve("bench.out"), Duration.ofMinutes(6));
+            int bench = run(runner(env, json), temp.resolve("bench.out"), Duration.ofMinutes(6));
 
             String output = read(temp.resolve("bench.out"));
             assertThat(bench).as("the bench runner:\n%s", output).isZero();
@@ -104,32 +103,10 @@ class BenchQuickIT {
         return builder;
     }
 
-    /**
-     * The runner as bin/agentic bench starts it: the loadtest's executable jar (it carries Jackson)
-     * through Spring Boot's PropertiesLauncher, with the stack's environment.
-     */
-    private static ProcessBuilder runner(Map<String, String> env, Path runDir, Path json) throws IOException {
-        Path jar;
-        try (Stream<Path> jars = Files.list(Stack.root().resolve("loadtest/target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().matches("loadtest-.*-exec\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() ->
-                            new IllegalStateException("no loadtest-*-exec.jar in loadtest/target: package first"));
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(
-                        java,
-                        "-Dloader.main=dev.agentic.loadtest.bench.Bench",
-                        "-cp",
-                        jar.toString(),
-                        "org.springframework.boot.loader.launch.PropertiesLauncher",
-                        "--quick",
-                        "--run-dir=" + runDir,
-                        "--out=" + json,
-                        "--peer-dir=" + Stack.root().resolve("loadtest/peers/bullmq"))
-                .directory(Stack.root().toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("AGENTIC_"));
-        builder.environment().putAll(env);
+    /** {@code bin/agentic bench --quick}, as CI runs it, writing its JSON to {@code json}. */
+    private ProcessBuilder runner(Map<String, String> env, Path json) {
+        ProcessBuilder builder = agentic(env, "bench");
+        builder.command().addAll(List.of("--quick", "--out=" + json));
         return builder;
     }
 
