@@ -32,6 +32,10 @@ ensure_packages() {
   find_bin redis-server >/dev/null || missing+=(redis-server)
   find_bin nginx >/dev/null || missing+=(nginx)
   find_bin curl >/dev/null || missing+=(curl)
+  # The benchmark harness: redis-benchmark for its calibration, Node for the BullMQ peer it compares with.
+  find_bin redis-benchmark >/dev/null || missing+=(redis-tools)
+  find_bin node >/dev/null || missing+=(nodejs)
+  find_bin npm >/dev/null || missing+=(npm)
   [[ ${AGENTIC_NO_BUILD:-} == 1 ]] || find_bin mvn >/dev/null || missing+=(mvn)
   if ((${#missing[@]} > 0)); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
