@@ -60,7 +60,7 @@ class RedisKeysTest {
 
     @Test
     void keysOfOneTenantsLimitsAndUsageShareTheTenantAsHashTag() {
-        assertThat(RedisKeys.rateLimiter("acme", "burst")).isEqualTo("agentic:rate:{acme}:burst");
+        assertThat(RedisKeys.rateLimiter("acme")).isEqualTo("agentic:rate:{acme}");
         assertThat(RedisKeys.streamPermits("acme")).isEqualTo("agentic:streams:{acme}");
         assertThat(RedisKeys.usageDay("acme", "2026-11-27")).isEqualTo("agentic:usage:{acme}:2026-11-27");
         assertThat(RedisKeys.usageMonth("acme", "2026-11")).isEqualTo("agentic:usage:{acme}:2026-11");
