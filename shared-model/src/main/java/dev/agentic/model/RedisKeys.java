@@ -144,10 +144,12 @@ public final class RedisKeys {
 
     /**
      * A tenant's open-stream leases (a sorted set: lease id, scored by its expiry in epoch millis of
-     * Redis time; TTL of its newest lease). The ingress holding a stream renews its lease.
+     * Redis time; TTL of its newest lease). The ingress holding a stream renews its lease. (Not the
+     * {@code agentic:streams:{tenant}} of the former Redisson semaphore: a Redis upgraded in place
+     * may still hold that key, of another type.)
      */
     public static String streamPermits(String tenant) {
-        return PREFIX + "streams:{" + tenantName(tenant) + "}";
+        return PREFIX + "leases:{" + tenantName(tenant) + "}";
     }
 
     /**

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The stream leases this instance holds. A tenant's open streams are the members of its sorted set
- * {@code agentic:streams:{tenant}} (lease id scored by its expiry); the admission script adds one
+ * {@code agentic:leases:{tenant}} (lease id scored by its expiry); the admission script adds one
  * ({@code admit.lua}), closing the stream removes it (one ZREM), and every third of {@code
  * agentic.limits.stream-lease} this instance renews all of its leases with one script call per tenant
  * ({@code renew-leases.lua}), pipelined, never one call per stream. A live stream's lease therefore
