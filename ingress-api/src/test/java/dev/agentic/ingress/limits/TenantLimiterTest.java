@@ -229,6 +229,37 @@ class TenantLimiterTest {
     }
 
     @Test
+    void aBurstOfFiveThousandOpensOnTwoInstancesIsCountedWholeAndStaysCounted() throws Exception {
+        Map<String, String> limits = Map.of("max-streams", "5000", "rate-per-second", "0");
+        Instance one = instance(limits);
+        Instance two = instance(limits);
+        List<Callable<StreamPermit>> opens = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            TenantLimiter limiter = (i % 2 == 0 ? one : two).limiter();
+            opens.add(() -> limiter.openStream("acme"));
+        }
+        List<StreamPermit> permits = new ArrayList<>();
+        try (ExecutorService burst = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<StreamPermit> open : burst.invokeAll(opens)) {
+                permits.add(open.get()); // every one admitted: no 5xx, no refusal
+            }
+        }
+        assertThat(admin.sync().zcard(RedisKeys.streamPermits("acme"))).isEqualTo(5000);
+        // Beyond two leases (3 s each): every one is still counted, none ran out.
+        await().pollDelay(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8)).until(() -> true);
+        assertThat(admin.sync()
+                        .zcount(
+                                RedisKeys.streamPermits("acme"),
+                                io.lettuce.core.Range.create((double) System.currentTimeMillis(), Double.MAX_VALUE)))
+                .isEqualTo(5000);
+        assertThatThrownBy(() -> one.limiter().openStream("acme"))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo("too_many_streams"));
+        permits.forEach(StreamPermit::close);
+        await().atMost(Duration.ofSeconds(5)).until(() -> admin.sync().exists(RedisKeys.streamPermits("acme")) == 0);
+    }
+
+    @Test
     void budgetsAreCheckedInTheSameCall() {
         Instance one = instance(Map.of("daily-budget-usd", "1"));
         String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
