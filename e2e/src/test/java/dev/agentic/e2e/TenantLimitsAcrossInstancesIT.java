@@ -158,7 +158,8 @@ class TenantLimitsAcrossInstancesIT {
             SseClient.Stream admitted = stream(i % 2);
             assertThat(admitted.status()).isEqualTo(200);
             assertThat(admitted.header("RateLimit-Policy")).isEqualTo("\"burst\";q=4;w=4");
-            assertThat(admitted.header("RateLimit")).isEqualTo("\"burst\";r=" + (3 - i) + ";t=4");
+            // t: seconds until the whole quota is back, one place per second (GCRA).
+            assertThat(admitted.header("RateLimit")).isEqualTo("\"burst\";r=" + (3 - i) + ";t=" + (i + 1));
         }
         for (int instance = 0; instance < 2; instance++) {
             SseClient.Stream refused = stream(instance);

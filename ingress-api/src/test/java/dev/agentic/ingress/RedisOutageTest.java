@@ -62,7 +62,7 @@ class RedisOutageTest {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> send(get("/api/v1/monitoring/ready")).statusCode() == 200);
-        // Queries are accepted again, through the tenant limiter's own (Redisson) connections too.
+        // Queries are accepted again: the limiter's script runs on the reconnected shared connection.
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
             try (SseClient.Stream stream = SseClient.post(
                     "http://127.0.0.1:" + port + "/api/v1/query",

@@ -50,9 +50,8 @@ class TenantLimitsTest extends RedisBackedTest {
         open.forEach(SseClient.Stream::close);
         send(admin("DELETE", "/api/v1/admin/limits/tenants/" + TENANT, null));
         redis().del(
-                        RedisKeys.rateLimiter(TENANT, "burst"),
-                        RedisKeys.rateLimiter(TENANT, "burst") + ":value",
-                        RedisKeys.rateLimiter(TENANT, "burst") + ":permits",
+                        RedisKeys.rateLimiter(TENANT),
+                        RedisKeys.streamPermits(TENANT),
                         RedisKeys.usageDay(TENANT, today().toString()),
                         RedisKeys.usageMonth(TENANT, today().toString().substring(0, 7)));
         JobQueue.ensureGroup(redis(), Lane.INTERACTIVE);
@@ -71,7 +70,8 @@ class TenantLimitsTest extends RedisBackedTest {
             assertThat(stream.header("RateLimit-Policy")).isEqualTo("\"burst\";q=3;w=3");
             states.add(stream.header("RateLimit"));
         }
-        assertThat(states).containsExactly("\"burst\";r=2;t=3", "\"burst\";r=1;t=3", "\"burst\";r=0;t=3");
+        // t: seconds until all of the quota is back (one place per second).
+        assertThat(states).containsExactly("\"burst\";r=2;t=1", "\"burst\";r=1;t=2", "\"burst\";r=0;t=3");
 
         HttpResponse<String> refused = post();
         assertThat(refused.statusCode()).isEqualTo(429);

@@ -15,18 +15,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * Tokens and cost per tenant, agent and UTC day ({@code agentic:usage:{tenant}:yyyy-mm-dd}), with
  * the month's cost beside it for budgets. A request is counted once however often it is recorded
- * (retried replies, a reclaimed job): the script keeps the counted request ids of the day.
+ * (retried replies, a reclaimed job): the script keeps the counted request ids of the day. A day's
+ * (a month's) figures are kept until {@code retention} after the day (the month) ends.
  */
 public final class UsageLedger {
     private static final LuaScript RECORD = LuaScript.fromResource("record-usage.lua");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT);
-    /** How long the once-only guard remembers a request: far beyond any job's deadline and retries. */
+    /** How long after its day the once-only guard remembers a request: far beyond any job's deadline and retries. */
     private static final Duration GUARD_TTL = Duration.ofDays(2);
 
     private final StatefulRedisConnection<String, String> redis;
     private final Duration retention;
 
-    /** @param retention how long a day's (and a month's) usage is kept after its last update */
+    /** @param retention how long a day's (and a month's) usage is kept after the day (the month) ends */
     public UsageLedger(StatefulRedisConnection<String, String> redis, Duration retention) {
         this.redis = redis;
         this.retention = retention;
@@ -44,6 +45,9 @@ public final class UsageLedger {
      */
     public boolean record(String tenant, String agent, String requestId, LocalDate day, Usage usage) {
         String dayKey = RedisKeys.usageDay(tenant, day.toString());
+        long dayEnd = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+        long monthEnd =
+                day.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
         String result = RECORD.run(
                 redis.sync(),
                 new String[] {
@@ -56,8 +60,9 @@ public final class UsageLedger {
                 Long.toString(usage.tokensIn()),
                 Long.toString(usage.tokensOut()),
                 String.format(Locale.ROOT, "%.9f", usage.costUsd()),
-                Long.toString(retention.toSeconds()),
-                Long.toString(GUARD_TTL.toSeconds()));
+                Long.toString(dayEnd + retention.toSeconds()),
+                Long.toString(dayEnd + GUARD_TTL.toSeconds()),
+                Long.toString(monthEnd + retention.toSeconds()));
         return "1".equals(result);
     }
 

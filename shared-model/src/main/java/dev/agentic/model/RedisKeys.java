@@ -133,19 +133,30 @@ public final class RedisKeys {
     }
 
     /**
-     * A tenant's request-rate limiter (Redisson {@code RRateLimiter}; its state keys get suffixes).
-     * The hash tag is the tenant, so all of a tenant's limiter keys share one cluster slot.
-     *
-     * @param window {@code burst} or {@code minute}
+     * A tenant's request-rate state (a string: the theoretical arrival times, in microseconds of
+     * Redis time, of its {@code burst} and {@code minute} windows; TTL until both are back at full
+     * quota). The hash tag is the tenant, so one admission script touches it with the tenant's
+     * stream leases and usage totals.
      */
-    public static String rateLimiter(String tenant, String window) {
-        return PREFIX + "rate:{" + tenantName(tenant) + "}:" + window;
+    public static String rateLimiter(String tenant) {
+        return PREFIX + "rate:{" + tenantName(tenant) + "}";
     }
 
-    /** A tenant's concurrent-stream permits (Redisson {@code RPermitExpirableSemaphore}). */
+    /**
+     * A tenant's open-stream leases (a sorted set: lease id, scored by its expiry in epoch millis of
+     * Redis time; TTL of its newest lease). The ingress holding a stream renews its lease. (Not the
+     * {@code agentic:streams:{tenant}} of the former Redisson semaphore: a Redis upgraded in place
+     * may still hold that key, of another type.)
+     */
     public static String streamPermits(String tenant) {
-        return PREFIX + "streams:{" + tenantName(tenant) + "}";
+        return PREFIX + "leases:{" + tenantName(tenant) + "}";
     }
+
+    /**
+     * Channel on which the ingress instance that creates or revokes an API key publishes its id, so
+     * every instance drops what it cached about that key at once.
+     */
+    public static final String API_KEYS_CHANNEL = "agentic:apikeys:changed";
 
     /**
      * A tenant's usage on one UTC day (a hash, fields {@code <agent>:requests}, {@code

@@ -60,8 +60,8 @@ class RedisKeysTest {
 
     @Test
     void keysOfOneTenantsLimitsAndUsageShareTheTenantAsHashTag() {
-        assertThat(RedisKeys.rateLimiter("acme", "burst")).isEqualTo("agentic:rate:{acme}:burst");
-        assertThat(RedisKeys.streamPermits("acme")).isEqualTo("agentic:streams:{acme}");
+        assertThat(RedisKeys.rateLimiter("acme")).isEqualTo("agentic:rate:{acme}");
+        assertThat(RedisKeys.streamPermits("acme")).isEqualTo("agentic:leases:{acme}");
         assertThat(RedisKeys.usageDay("acme", "2026-11-27")).isEqualTo("agentic:usage:{acme}:2026-11-27");
         assertThat(RedisKeys.usageMonth("acme", "2026-11")).isEqualTo("agentic:usage:{acme}:2026-11");
         assertThat(RedisKeys.usageCounted("acme", "2026-11-27")).isEqualTo("agentic:usage:{acme}:2026-11-27:counted");

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Times the admission checks a request passes before it is accepted: {@code auth} (API key),
- * {@code limits} (budget and rate), {@code streams} (the tenant's stream permit), {@code queue}
+ * {@code limits} (budget, rate and the tenant's stream permit, one Redis script), {@code queue}
  * (queue depth and deadline), each as {@code agentic.ingress.admission{check=...}} with p50 and
  * p99, and their sum per accepted request as {@code check=total}. Refused requests count in the
  * check that refused them, not in the total. docs/benchmarks.md reads these.

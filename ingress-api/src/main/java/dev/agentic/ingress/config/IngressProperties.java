@@ -34,8 +34,9 @@ public record IngressProperties(
      * @param bootstrapKey an admin key ({@code agk_<16 hex id>_<secret>}) written to Redis at startup if
      *     its id is not there yet, so the first real keys can be created; never logged
      * @param bootstrapTenant the tenant of the bootstrap key
-     * @param keyCacheTtl how long an instance trusts a key it looked up; a revoked key stops working on
-     *     every instance within this long (at most 10 s)
+     * @param keyCacheTtl the longest an instance trusts a key it looked up (at most 60 s); a revoked key
+     *     stops working on every instance when the revoking instance's message arrives (milliseconds),
+     *     and within this long even if that message is lost
      */
     public record Security(
             @Nullable String bootstrapKey,
@@ -43,13 +44,13 @@ public record IngressProperties(
             @DefaultValue("public") @Pattern(regexp = TENANT_PATTERN)
             String bootstrapTenant,
 
-            @DefaultValue("2s") Duration keyCacheTtl) {
+            @DefaultValue("30s") Duration keyCacheTtl) {
         /** Tenant names end up in Redis key names: lowercase letters, digits, '-' and '_', at most 64. */
         public static final String TENANT_PATTERN = RedisKeys.TENANT_PATTERN;
 
         public Security {
-            if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("agentic.security.key-cache-ttl must be between 0 and 10s");
+            if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("agentic.security.key-cache-ttl must be between 0 and 60s");
             }
         }
 

@@ -1,14 +1,18 @@
 package dev.agentic.ingress.limits;
 
 import dev.agentic.ingress.config.IngressProperties;
-import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -17,140 +21,171 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
-import org.redisson.api.RPermitExpirableSemaphore;
-import org.redisson.api.RedissonClient;
-import org.redisson.client.RedisException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The stream permits this instance holds, one Redisson {@code RPermitExpirableSemaphore} per tenant
- * ({@code agentic:streams:{tenant}}). Each permit carries a lease of {@code agentic.limits.stream-lease};
- * this instance renews the leases of its open streams every third of it and releases a permit when its
- * stream ends. A crashed instance stops renewing, so its permits come back within one lease.
+ * The stream leases this instance holds. A tenant's open streams are the members of its sorted set
+ * {@code agentic:leases:{tenant}} (lease id scored by its expiry); the admission script adds one
+ * ({@code admit.lua}), closing the stream removes it (one ZREM), and every third of {@code
+ * agentic.limits.stream-lease} this instance renews all of its leases with one script call per tenant
+ * ({@code renew-leases.lua}), pipelined, never one call per stream. A live stream's lease therefore
+ * never runs out (one that did, because Redis was out of reach for longer than a lease, is added
+ * again); a crashed instance stops renewing, so its leases run out within one lease and the next
+ * admission that finds the set full drops them.
  */
 @Component
 class StreamLeases implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamLeases.class);
+    private static final Script RENEW = Script.load("renew-leases.lua");
+    /** Lease ids per renewal call: far below Lua's limit on the arguments of one command. */
+    static final int RENEW_CHUNK = 1000;
 
-    private final RedissonClient redisson;
+    private final StatefulRedisConnection<String, String> redis;
     private final Duration lease;
-    private final Map<String, Held> held = new ConcurrentHashMap<>();
-    /** The permit count each tenant's semaphore was last set to by this instance. */
-    private final Map<String, Long> applied = new ConcurrentHashMap<>();
+    private final String instance = HexFormat.of().formatHex(seed());
+    private final AtomicLong sequence = new AtomicLong();
+    /** Lease ids of this instance's live streams, per tenant (tenant entries stay: a bounded set). */
+    private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
 
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("stream-leases").daemon().factory());
 
-    private record Held(String tenant, String permitId, RPermitExpirableSemaphore semaphore) {}
-
-    StreamLeases(RedissonClient redisson, IngressProperties properties, MeterRegistry meters) {
-        this.redisson = redisson;
+    StreamLeases(StatefulRedisConnection<String, String> redis, IngressProperties properties, MeterRegistry meters) {
+        this.redis = redis;
         this.lease = properties.limits().streamLease();
         long every = lease.toMillis() / 3;
-        renewer.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
-        Gauge.builder("agentic.ingress.stream.permits", held, Map::size)
+        renewer.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+        Gauge.builder("agentic.ingress.stream.permits", this, StreamLeases::count)
                 .description("Tenant stream permits held by this instance")
                 .register(meters);
     }
 
-    /** A permit of the tenant's {@code max}, or null when all are taken. Redis failures are 503. */
-    @Nullable
-    StreamPermit tryOpen(String tenant, long max) {
-        RPermitExpirableSemaphore semaphore = semaphore(tenant);
-        try {
-            if (!Long.valueOf(max).equals(applied.get(tenant))) {
-                resize(tenant, semaphore, max);
-            }
-            String permitId = acquire(semaphore);
-            if (permitId == null) {
-                // Maybe a changed limit another instance set, or state Redis lost: set it and try once more.
-                resize(tenant, semaphore, max);
-                permitId = acquire(semaphore);
-            }
-            return permitId == null ? null : hold(new Held(tenant, permitId, semaphore));
-        } catch (RedisException e) {
-            log.warn("Redis unavailable to the stream limiter: {}", LogText.safe(String.valueOf(e.getMessage())));
-            throw ApiException.redisFailure(e);
-        }
+    private static byte[] seed() {
+        byte[] bytes = new byte[6];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
-    private @Nullable String acquire(RPermitExpirableSemaphore semaphore) {
-        try {
-            return semaphore.tryAcquire(0, lease.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.shuttingDown();
-        }
+    Duration lease() {
+        return lease;
     }
 
-    private void resize(String tenant, RPermitExpirableSemaphore semaphore, long max) {
-        semaphore.setPermits((int) Math.min(Integer.MAX_VALUE, max));
-        applied.put(tenant, max);
+    /** A fresh lease id: this instance's random id and a counter. */
+    String newLeaseId() {
+        return instance + ":" + Long.toString(sequence.incrementAndGet(), 36);
     }
 
-    private StreamPermit hold(Held permit) {
-        held.put(permit.permitId(), permit);
+    /** Records a lease the admission script took, renews it from now on, and returns its permit. */
+    StreamPermit hold(String tenant, String leaseId) {
+        held.computeIfAbsent(tenant, t -> ConcurrentHashMap.newKeySet()).add(leaseId);
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
-                release(permit);
+                release(tenant, leaseId);
             }
         };
     }
 
-    private void release(Held permit) {
-        held.remove(permit.permitId());
-        try {
-            permit.semaphore().tryRelease(permit.permitId());
-        } catch (RuntimeException e) {
-            log.info(
-                    "Stream permit of tenant {} not released ({}); it expires within {}",
-                    permit.tenant(),
-                    LogText.safe(String.valueOf(e.getMessage())),
-                    lease);
+    /** Leases this instance holds. */
+    long count() {
+        long count = 0;
+        for (Set<String> leases : held.values()) {
+            count += leases.size();
         }
+        return count;
     }
 
-    /**
-     * Renews every held lease, all at once (asynchronously): one slow or unreachable Redis costs one
-     * command timeout per round, not one per open stream.
-     */
-    private void renewAll() {
-        Map<Held, CompletableFuture<Boolean>> renewals = new HashMap<>();
-        for (Held permit : held.values()) {
-            renewals.put(
-                    permit,
-                    permit.semaphore()
-                            .updateLeaseTimeAsync(permit.permitId(), lease.toMillis(), TimeUnit.MILLISECONDS)
-                            .toCompletableFuture());
+    private void release(String tenant, String leaseId) {
+        Set<String> leases = held.get(tenant);
+        if (leases != null) {
+            leases.remove(leaseId);
         }
-        renewals.forEach((permit, renewal) -> {
-            try {
-                if (!renewal.get(lease.toMillis(), TimeUnit.MILLISECONDS) && held.containsKey(permit.permitId())) {
-                    log.warn(
-                            "Stream permit of tenant {} had expired (Redis unreachable longer than the lease?); the stream goes on uncounted",
-                            permit.tenant());
-                    held.remove(permit.permitId());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                log.debug("stream permit not renewed: {}", LogText.safe(String.valueOf(e.getMessage())));
-            }
+        // Not waited for: the stream is over; a lost ZREM costs the tenant the place until the lease runs out.
+        redis.async().zrem(RedisKeys.streamPermits(tenant), leaseId).exceptionally(e -> {
+            log.info(
+                    "Stream permit of tenant {} not released ({}); it expires within {}",
+                    tenant,
+                    LogText.safe(String.valueOf(e.getMessage())),
+                    lease);
+            return 0L;
         });
     }
 
-    private RPermitExpirableSemaphore semaphore(String tenant) {
-        return redisson.getPermitExpirableSemaphore(RedisKeys.streamPermits(tenant));
+    /**
+     * Renews every lease this instance holds: one script call per tenant (per {@value #RENEW_CHUNK}
+     * leases), all sent at once, so an unreachable Redis costs one command timeout per round.
+     */
+    void renewAll() {
+        List<CompletableFuture<List<Object>>> calls = new ArrayList<>();
+        List<String> tenants = new ArrayList<>();
+        held.forEach((tenant, leases) -> {
+            List<String> ids = new ArrayList<>(leases);
+            for (int from = 0; from < ids.size(); from += RENEW_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RENEW_CHUNK));
+                String[] args = new String[chunk.size() + 1];
+                args[0] = Long.toString(lease.toMillis());
+                for (int i = 0; i < chunk.size(); i++) {
+                    args[i + 1] = chunk.get(i);
+                }
+                calls.add(RENEW.runAsync(redis.async(), new String[] {RedisKeys.streamPermits(tenant)}, args));
+                tenants.add(tenant);
+            }
+        });
+        for (int i = 0; i < calls.size(); i++) {
+            awaitRenewal(tenants.get(i), calls.get(i));
+        }
     }
 
-    /** Gives back every permit still held (graceful shutdown); the web server has ended its streams. */
+    private void awaitRenewal(String tenant, CompletableFuture<List<Object>> call) {
+        try {
+            List<Object> lost = call.get(lease.toMillis(), TimeUnit.MILLISECONDS);
+            if (!lost.isEmpty()) {
+                log.warn(
+                        "{} stream lease(s) of tenant {} had run out (Redis out of reach longer than {}?); counted again",
+                        lost.size(),
+                        tenant,
+                        lease);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.debug("stream leases not renewed: {}", LogText.safe(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void renewQuietly() {
+        try {
+            renewAll();
+        } catch (RuntimeException e) {
+            log.warn("stream leases not renewed", e);
+        }
+    }
+
+    /** Stops renewing without releasing anything: what a killed instance does (tests). */
+    void stopRenewing() {
+        renewer.shutdownNow();
+    }
+
+    /** Gives back every lease still held (graceful shutdown); the web server has ended its streams. */
     @Override
     public void close() {
         renewer.shutdownNow();
-        held.values().forEach(this::release);
+        held.forEach((tenant, leases) -> {
+            List<String> ids = new ArrayList<>(leases);
+            leases.clear();
+            if (!ids.isEmpty()) {
+                try {
+                    redis.sync().zrem(RedisKeys.streamPermits(tenant), ids.toArray(String[]::new));
+                } catch (RuntimeException e) {
+                    log.info(
+                            "Stream permits of tenant {} not released at shutdown; they expire within {}",
+                            tenant,
+                            lease);
+                }
+            }
+        });
     }
 }

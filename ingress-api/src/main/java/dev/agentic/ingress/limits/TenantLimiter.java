@@ -3,8 +3,7 @@ package dev.agentic.ingress.limits;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
-import dev.agentic.redis.UsageLedger;
-import io.lettuce.core.ScoredValue;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -12,119 +11,144 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.redisson.api.RRateLimiter;
-import org.redisson.api.RateType;
-import org.redisson.api.RedissonClient;
-import org.redisson.api.ratelimiter.RateLimiterArgs;
-import org.redisson.client.RedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-tenant admission that holds across every ingress instance: budgets (from the usage ledger),
- * request rate (Redisson {@code RRateLimiter}, one sliding window for the burst and one per minute,
- * each taken atomically in Redis) and concurrent streams ({@link StreamLeases}). Refusals are 429
- * ({@code rate_limited}, {@code too_many_streams}) or 402 ({@code budget_exceeded}); a Redis that
- * cannot be asked is a 503, never a silent pass.
+ * Per-tenant admission that holds across every ingress instance, in one Lua script per request
+ * ({@code admit.lua}, on the tenant's cluster slot): budgets (the usage ledger's day and month
+ * totals), request rate (GCRA over a burst window and a minute window, in Redis time) and a stream
+ * lease ({@link StreamLeases}), all taken together or none. Refusals are 429 ({@code rate_limited},
+ * {@code too_many_streams}) or 402 ({@code budget_exceeded}); a Redis that cannot be asked is a 503,
+ * never a silent pass.
  */
 @Component
 public class TenantLimiter {
     private static final Logger log = LoggerFactory.getLogger(TenantLimiter.class);
+    private static final Script ADMIT = Script.load("admit.lua");
+    private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT);
     /** Retry-After of {@code too_many_streams}: streams end at any moment, so soon, but not at once. */
     private static final long STREAM_RETRY_SECONDS = 2;
-    /** Keys of idle tenants' limiters expire after this long. */
-    private static final Duration LIMITER_KEEP_ALIVE = Duration.ofHours(1);
 
-    private final RedissonClient redisson;
     private final StatefulRedisConnection<String, String> redis;
     private final LiveLimits live;
     private final StreamLeases streams;
-    private final UsageLedger ledger;
     private final Clock clock;
     private final MeterRegistry meters;
-    /** The rate each limiter was last set to by this instance; set again when the live value differs. */
-    private final Map<String, Window> applied = new ConcurrentHashMap<>();
 
     TenantLimiter(
-            RedissonClient redisson,
             StatefulRedisConnection<String, String> redis,
             LiveLimits live,
             StreamLeases streams,
-            UsageLedger ledger,
             Clock clock,
             MeterRegistry meters) {
-        this.redisson = redisson;
         this.redis = redis;
         this.live = live;
         this.streams = streams;
-        this.ledger = ledger;
         this.clock = clock;
         this.meters = meters;
     }
 
-    /** One rate window: {@code permits} queries in any {@code interval}. */
+    /** One rate window: {@code permits} queries per {@code interval}, all of them at once at most. */
     record Window(String name, long permits, Duration interval) {
         long seconds() {
             return Math.max(1, (interval.toMillis() + 999) / 1000);
         }
+
+        long micros() {
+            return Math.max(1, interval.toNanos() / 1000);
+        }
     }
 
     /**
-     * Admits one new query of the tenant, or throws the refusal (402 over budget, 429 over a rate).
-     *
-     * @return the rate-limit header fields to send with the answer
+     * What an admitted query holds: the rate-limit header fields to send, and its stream permit
+     * ({@link StreamPermit#NONE} when it holds none); closing gives the permit back.
      */
-    public RateLimitHeaders admitQuery(String tenant) {
-        TenantLimits limits = live.of(tenant);
-        checkBudget(tenant, limits);
-        List<Window> windows = windows(limits);
-        try {
-            for (Window window : windows) {
-                RRateLimiter limiter = limiter(tenant, window);
-                if (!tryAcquire(limiter, tenant, window)) {
-                    throw rateLimited(tenant, windows, window);
-                }
-            }
-            return headers(tenant, windows, null);
-        } catch (RedisException e) {
-            throw unavailable(e);
+    public record Admitted(RateLimitHeaders headers, StreamPermit permit) implements AutoCloseable {
+        @Override
+        public void close() {
+            permit.close();
         }
+    }
+
+    /**
+     * Admits one new query of the tenant, with a stream permit when {@code stream}, or throws the
+     * refusal (402 over budget, 429 over a rate or the stream limit).
+     */
+    public Admitted admitQuery(String tenant, boolean stream) {
+        TenantLimits limits = live.of(tenant);
+        return run(tenant, limits, windows(limits), stream && limits.maxStreams() > 0);
     }
 
     /** Takes one of the tenant's stream places for as long as the stream is open, or throws 429. */
     public StreamPermit openStream(String tenant) {
-        long max = live.of(tenant).maxStreams();
-        if (max == 0) {
+        TenantLimits limits = live.of(tenant);
+        if (limits.maxStreams() == 0) {
             return StreamPermit.NONE;
         }
-        StreamPermit permit = streams.tryOpen(tenant, max);
-        if (permit == null) {
-            meters.counter("agentic.ingress.refused", "reason", "too_many_streams")
-                    .increment();
-            long retry = STREAM_RETRY_SECONDS;
-            throw new ApiException(
-                    HttpStatus.TOO_MANY_REQUESTS,
-                    "too_many_streams",
-                    "Tenant '" + tenant + "' has " + max + " open streams, its limit; close one or retry later",
-                    Map.of("max_streams", max, "retry_after_seconds", retry));
+        return run(tenant, new TenantLimits(0, 1, 0, limits.maxStreams(), 0, 0), List.of(), true)
+                .permit();
+    }
+
+    private Admitted run(String tenant, TenantLimits limits, List<Window> windows, boolean stream) {
+        boolean budgeted = limits.dailyBudgetUsd() > 0 || limits.monthlyBudgetUsd() > 0;
+        if (windows.isEmpty() && !budgeted && !stream) {
+            return new Admitted(RateLimitHeaders.NONE, StreamPermit.NONE);
         }
-        return permit;
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        Window burst = window(windows, "burst");
+        Window minute = window(windows, "minute");
+        String leaseId = stream ? streams.newLeaseId() : "";
+        List<Object> reply;
+        try {
+            reply = ADMIT.run(
+                    redis.sync(),
+                    new String[] {RedisKeys.rateLimiter(tenant), RedisKeys.streamPermits(tenant)},
+                    Double.toString(limits.dailyBudgetUsd()),
+                    Double.toString(limits.monthlyBudgetUsd()),
+                    Long.toString(burst == null ? 0 : burst.permits()),
+                    Long.toString(burst == null ? 1 : burst.micros()),
+                    Long.toString(minute == null ? 0 : minute.permits()),
+                    Long.toString(minute == null ? 1 : minute.micros()),
+                    leaseId,
+                    Long.toString(limits.maxStreams()),
+                    Long.toString(streams.lease().toMillis()),
+                    RedisKeys.usageDay(tenant, today.toString()),
+                    RedisKeys.usageMonth(tenant, MONTH.format(today)));
+        } catch (RedisException e) {
+            throw unavailable(e);
+        }
+        String verdict = String.valueOf(reply.get(0));
+        return switch (verdict) {
+            case "ok" ->
+                new Admitted(
+                        headers(windows, burst, minute, reply, 1),
+                        stream ? streams.hold(tenant, leaseId) : StreamPermit.NONE);
+            case "budget" -> throw overBudget(tenant, limits, String.valueOf(reply.get(1)), reply.get(2), today);
+            case "rate" -> {
+                Window refused = number(reply.get(1)) == 1 ? burst : minute;
+                throw rateLimited(tenant, refused, number(reply.get(2)), headers(windows, burst, minute, reply, 3));
+            }
+            case "streams" -> throw tooManyStreams(tenant, limits.maxStreams());
+            default -> throw new IllegalStateException("unexpected admission reply " + verdict);
+        };
     }
 
     static List<Window> windows(TenantLimits limits) {
         List<Window> windows = new ArrayList<>(2);
         if (limits.ratePerSecond() > 0) {
-            long millis = Math.max(1, (limits.burst() * 1000 + limits.ratePerSecond() - 1) / limits.ratePerSecond());
-            windows.add(new Window("burst", limits.burst(), Duration.ofMillis(millis)));
+            long micros =
+                    Math.max(1, (limits.burst() * 1_000_000 + limits.ratePerSecond() - 1) / limits.ratePerSecond());
+            windows.add(new Window("burst", limits.burst(), Duration.ofNanos(micros * 1000)));
         }
         if (limits.ratePerMinute() > 0) {
             windows.add(new Window("minute", limits.ratePerMinute(), Duration.ofMinutes(1)));
@@ -132,38 +156,43 @@ public class TenantLimiter {
         return windows;
     }
 
-    private RRateLimiter limiter(String tenant, Window window) {
-        return redisson.getRateLimiter(RedisKeys.rateLimiter(tenant, window.name()));
-    }
-
-    /** Sets the limiter's rate when this instance has not set it to the value in force (state kept). */
-    private boolean tryAcquire(RRateLimiter limiter, String tenant, Window window) {
-        String key = tenant + "/" + window.name();
-        if (!window.equals(applied.get(key))) {
-            configure(limiter, key, window);
-        }
-        try {
-            return limiter.tryAcquire();
-        } catch (RedisException e) {
-            if (!String.valueOf(e.getMessage()).contains("not initialized")) {
-                throw e;
+    private static @Nullable Window window(List<Window> windows, String name) {
+        for (Window window : windows) {
+            if (window.name().equals(name)) {
+                return window;
             }
-            configure(limiter, key, window); // its keys expired while idle, or Redis lost them
-            return limiter.tryAcquire();
         }
+        return null;
     }
 
-    private void configure(RRateLimiter limiter, String key, Window window) {
-        limiter.setRate(RateLimiterArgs.of(RateType.OVERALL, window.permits(), window.interval())
-                .keepAliveTime(LIMITER_KEEP_ALIVE)
-                .keepState(true));
-        applied.put(key, window);
+    /** The header fields from the script's remaining/reset pairs (burst at {@code at}, minute after). */
+    private static RateLimitHeaders headers(
+            List<Window> windows, @Nullable Window burst, @Nullable Window minute, List<Object> reply, int at) {
+        List<RateLimitHeaders.Window> states = new ArrayList<>(2);
+        for (Window window : windows) {
+            int offset = window == burst ? at : window == minute ? at + 2 : -1;
+            if (offset < 0) {
+                continue;
+            }
+            states.add(new RateLimitHeaders.Window(
+                    window.name(),
+                    window.permits(),
+                    window.seconds(),
+                    number(reply.get(offset)),
+                    number(reply.get(offset + 1))));
+        }
+        return RateLimitHeaders.of(states);
     }
 
-    private ApiException rateLimited(String tenant, List<Window> windows, Window refused) {
+    private static long number(Object value) {
+        return value instanceof Long n ? n : Long.parseLong(String.valueOf(value));
+    }
+
+    private ApiException rateLimited(String tenant, @Nullable Window refused, long retry, RateLimitHeaders headers) {
         meters.counter("agentic.ingress.refused", "reason", "rate_limited").increment();
-        long retry = secondsUntilPermit(tenant, refused);
-        RateLimitHeaders headers = headers(tenant, windows, refused);
+        if (refused == null) {
+            throw new IllegalStateException("a window refused that is not in force");
+        }
         return new ApiException(
                 HttpStatus.TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -179,50 +208,26 @@ public class TenantLimiter {
                 headers.fields());
     }
 
-    /**
-     * When the refused window frees its next permit: the oldest permit in it leaves the window then.
-     * Read from the limiter's own sorted set of permits (scores are their times).
-     */
-    private long secondsUntilPermit(String tenant, Window window) {
-        List<ScoredValue<String>> oldest =
-                redis.sync().zrangeWithScores(RedisKeys.rateLimiter(tenant, window.name()) + ":permits", 0, 0);
-        if (oldest.isEmpty()) {
-            return 1;
-        }
-        double freeAt = oldest.get(0).getScore() + window.interval().toMillis();
-        return Math.max(1, (long) Math.ceil((freeAt - System.currentTimeMillis()) / 1000.0));
+    private ApiException tooManyStreams(String tenant, long max) {
+        meters.counter("agentic.ingress.refused", "reason", "too_many_streams").increment();
+        return new ApiException(
+                HttpStatus.TOO_MANY_REQUESTS,
+                "too_many_streams",
+                "Tenant '" + tenant + "' has " + max + " open streams, its limit; close one or retry later",
+                Map.of("max_streams", max, "retry_after_seconds", STREAM_RETRY_SECONDS));
     }
 
-    private RateLimitHeaders headers(String tenant, List<Window> windows, @Nullable Window refused) {
-        List<RateLimitHeaders.Window> states = new ArrayList<>();
-        for (Window window : windows) {
-            long remaining = window == refused ? 0 : limiter(tenant, window).availablePermits();
-            long reset = window == refused ? secondsUntilPermit(tenant, window) : window.seconds();
-            states.add(
-                    new RateLimitHeaders.Window(window.name(), window.permits(), window.seconds(), remaining, reset));
-        }
-        return RateLimitHeaders.of(states);
-    }
-
-    private void checkBudget(String tenant, TenantLimits limits) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        if (limits.dailyBudgetUsd() > 0) {
-            double spent = ledger.costOfDay(tenant, today);
-            if (spent >= limits.dailyBudgetUsd()) {
-                throw overBudget(tenant, "day", spent, limits.dailyBudgetUsd(), today.plusDays(1));
-            }
-        }
-        if (limits.monthlyBudgetUsd() > 0) {
-            double spent = ledger.costOfMonth(tenant, today);
-            if (spent >= limits.monthlyBudgetUsd()) {
-                throw overBudget(
+    private ApiException overBudget(
+            String tenant, TenantLimits limits, String period, Object spentReply, LocalDate today) {
+        double spent = Double.parseDouble(String.valueOf(spentReply));
+        return period.equals("day")
+                ? overBudget(tenant, "day", spent, limits.dailyBudgetUsd(), today.plusDays(1))
+                : overBudget(
                         tenant,
                         "month",
                         spent,
                         limits.monthlyBudgetUsd(),
                         today.withDayOfMonth(1).plusMonths(1));
-            }
-        }
     }
 
     private ApiException overBudget(String tenant, String period, double spent, double limit, LocalDate resetsOn) {

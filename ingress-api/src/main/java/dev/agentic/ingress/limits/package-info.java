@@ -1,7 +1,7 @@
 /**
- * Per-tenant limits that hold across every ingress instance: request rate (Redisson {@code
- * RRateLimiter}), concurrent streams (Redisson {@code RPermitExpirableSemaphore} with leases the
- * holding instance renews) and USD budgets read from the usage ledger. Operators change them at run
+ * Per-tenant limits that hold across every ingress instance, checked together by one Lua script per
+ * request: request rate (GCRA), concurrent streams (leases in a sorted set, renewed in one batch per
+ * instance) and USD budgets read from the usage ledger. Operators change them at run
  * time through a Redis hash; every instance applies a change within the refresh interval.
  */
 @NullMarked

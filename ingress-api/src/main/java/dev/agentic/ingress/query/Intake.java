@@ -3,7 +3,6 @@ package dev.agentic.ingress.query;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.agentic.ingress.admission.Admission;
 import dev.agentic.ingress.admission.AdmissionTimer;
-import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
@@ -164,10 +163,10 @@ public class Intake {
             HttpServletResponse response,
             BiFunction<String, EventCursor, T> reply) {
         String tenant = job.tenant();
-        timer.time(http, "limits", () -> limits.admitQuery(tenant)).writeTo(response);
-        try (StreamPermit permit = intent.holdsStreamPermit()
-                ? timer.time(http, "streams", () -> limits.openStream(tenant))
-                : StreamPermit.NONE) {
+        // Budget, rate and the stream permit in one Redis call; the permit is given back on every path.
+        try (TenantLimiter.Admitted admitted =
+                timer.time(http, "limits", () -> limits.admitQuery(tenant, intent.holdsStreamPermit()))) {
+            admitted.headers().writeTo(response);
             return admitAndOpen(job, intent, http, response, reply);
         }
     }

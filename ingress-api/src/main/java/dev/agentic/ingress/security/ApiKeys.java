@@ -4,10 +4,17 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Digests;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisSettings;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -23,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,17 +41,20 @@ import org.springframework.stereotype.Service;
 
 /**
  * API keys in Redis ({@code agentic:apikey:<id>}, indexed by {@code agentic:apikeys}). A presented
- * key names its own hash ({@code agk_<id>_<secret>}), so authenticating is one HGETALL; the secret is
- * compared by its SHA-256 in constant time. Lookups are cached for {@code
- * agentic.security.key-cache-ttl} (at most 10 s), which bounds how long a revoked key keeps working on
- * another instance; on the instance that revokes it, it stops at once.
+ * key names its own hash ({@code agk_<id>_<secret>}), so looking it up is one HGETALL; the secret is
+ * compared by its SHA-256 in constant time. A looked-up key is cached, so a known key costs no Redis
+ * call per request: the instance that creates or revokes a key publishes its id on {@code
+ * agentic:apikeys:changed}, every instance drops that id from its cache when the message arrives (a
+ * few milliseconds), and clears its whole cache whenever its subscription reconnects (messages may
+ * have been missed). {@code agentic.security.key-cache-ttl} (at most 60 s) bounds an entry's age
+ * whatever happens to the messages.
  *
  * <p>Ids that name no key are cached too, for the same time, in a separate bounded set: presenting
  * one again costs no Redis lookup, and a flood of random ids (guessable input) only ever evicts other
  * unknown ids, never a known key.
  */
 @Service
-class ApiKeys implements ApplicationRunner {
+class ApiKeys implements ApplicationRunner, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
     private static final int MAX_CACHED = 10_000;
     /** Unknown ids remembered at most; beyond, the oldest half is forgotten. */
@@ -63,16 +74,72 @@ class ApiKeys implements ApplicationRunner {
     private final @Nullable Bootstrap bootstrap;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final UnknownIds unknown = new UnknownIds(MAX_UNKNOWN);
+    /** Bumped by every invalidation: a lookup that raced one does not cache what it read. */
+    private final AtomicLong invalidations = new AtomicLong();
+
+    private final StatefulRedisPubSubConnection<String, String> changes;
 
     private record Cached(ApiKey key, long expiresAtNanos) {}
 
     private record Bootstrap(ApiKey.Presented key, String tenant) {}
 
-    ApiKeys(StatefulRedisConnection<String, String> redis, IngressProperties properties, Clock clock) {
+    ApiKeys(
+            StatefulRedisConnection<String, String> redis,
+            RedisClient client,
+            IngressProperties properties,
+            Clock clock) {
         this.redis = redis;
         this.config = properties.security();
         this.clock = clock;
         this.bootstrap = bootstrapOf(config);
+        this.changes = RedisSettings.connectWaiting(client::connectPubSub);
+        changes.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String keyId) {
+                forget(keyId);
+            }
+        });
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == changes) {
+                    forgetAll(); // messages sent while the subscription was down are lost
+                }
+            }
+        });
+        changes.sync().subscribe(RedisKeys.API_KEYS_CHANNEL);
+    }
+
+    /** Drops what this instance knows about one key (another instance created or revoked it). */
+    void forget(String keyId) {
+        invalidations.incrementAndGet();
+        cache.remove(keyId);
+        unknown.forget(keyId);
+    }
+
+    private void forgetAll() {
+        invalidations.incrementAndGet();
+        cache.clear();
+        unknown.clear();
+    }
+
+    /** Tells every instance (this one included) that a key changed; a lost message is bounded by the cache TTL. */
+    private void announce(String keyId) {
+        forget(keyId);
+        try {
+            commands().publish(RedisKeys.API_KEYS_CHANNEL, keyId);
+        } catch (RedisException e) {
+            log.warn(
+                    "ApiKeys(id={}) change not announced ({}); other instances notice within {}",
+                    keyId,
+                    LogText.safe(String.valueOf(e.getMessage())),
+                    config.keyCacheTtl());
+        }
+    }
+
+    @Override
+    public void close() {
+        changes.close();
     }
 
     private static @Nullable Bootstrap bootstrapOf(IngressProperties.Security config) {
@@ -157,7 +224,11 @@ class ApiKeys implements ApplicationRunner {
         if (unknown.contains(id, now)) {
             return null;
         }
+        long seen = invalidations.get();
         ApiKey key = read(id);
+        if (seen != invalidations.get()) {
+            return key; // an invalidation arrived while reading: use what was read, cache nothing
+        }
         long expiresAt = now + config.keyCacheTtl().toNanos();
         if (key == null) {
             unknown.add(id, expiresAt);
@@ -182,7 +253,7 @@ class ApiKeys implements ApplicationRunner {
         if (store(id, tenant, roles, agents, name, Digests.sha256Hex(secret)) != null) {
             return create(tenant, roles, agents, name); // a 64-bit id collided: draw again
         }
-        unknown.forget(id);
+        announce(id);
         ApiKey stored = read(id);
         log.info("ApiKeys(id={}, tenant={}, roles={}) created", id, LogText.safe(tenant), roles);
         return new Created(ApiKey.PREFIX + id + "_" + secret, Objects.requireNonNull(stored));
@@ -232,7 +303,7 @@ class ApiKeys implements ApplicationRunner {
             return Optional.empty();
         }
         commands().hsetnx(RedisKeys.apiKey(id), "revoked_ms", String.valueOf(clock.millis()));
-        cache.remove(id);
+        announce(id);
         ApiKey revoked = read(id);
         log.info("ApiKeys(id={}) revoked", id);
         return Optional.ofNullable(revoked);

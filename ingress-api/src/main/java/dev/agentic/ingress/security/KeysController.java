@@ -64,7 +64,7 @@ class KeysController {
         return Map.of("keys", keys.list(tenant).stream().map(ApiKey::describe).toList());
     }
 
-    /** Revokes the key on every instance within {@code agentic.security.key-cache-ttl}. */
+    /** Revokes the key on every instance: at once by a message, within {@code agentic.security.key-cache-ttl} at worst. */
     @DeleteMapping("/api/v1/admin/keys/{id}")
     Map<String, Object> revoke(@PathVariable String id) {
         return keys.revoke(id)

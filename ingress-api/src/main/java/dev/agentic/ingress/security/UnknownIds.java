@@ -45,4 +45,8 @@ final class UnknownIds {
     synchronized void forget(String id) {
         expiries.remove(id);
     }
+
+    synchronized void clear() {
+        expiries.clear();
+    }
 }

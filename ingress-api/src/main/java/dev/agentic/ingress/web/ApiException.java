@@ -51,7 +51,7 @@ public class ApiException extends RuntimeException {
     /**
      * The refusal for a failed Redis command: {@link #redisFull()} when Redis answered {@code OOM}
      * (it is at {@code maxmemory} and refuses writes), else {@link #redisUnavailable()}. Takes
-     * Lettuce's and Redisson's exceptions alike.
+     * Lettuce's exceptions (connection, timeout, script errors).
      */
     public static ApiException redisFailure(RuntimeException e) {
         return isOutOfMemory(e) ? redisFull() : redisUnavailable();

@@ -52,7 +52,7 @@ class TenantLimitsRulesTest {
                         new TenantLimiter.Window("burst", 200, Duration.ofSeconds(2)),
                         new TenantLimiter.Window("minute", 3000, Duration.ofMinutes(1)));
         assertThat(TenantLimiter.windows(new TenantLimits(3, 1, 0, 0, 0, 0)))
-                .containsExactly(new TenantLimiter.Window("burst", 1, Duration.ofMillis(334)));
+                .containsExactly(new TenantLimiter.Window("burst", 1, Duration.ofNanos(333_334_000)));
         assertThat(TenantLimiter.windows(new TenantLimits(0, 5, 0, 0, 0, 0))).isEmpty();
     }
 

@@ -1,6 +1,7 @@
 package dev.agentic.ingress.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.redis.RedisSettings;
@@ -22,22 +23,28 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
- * What unauthenticated callers cost: Redis lookups are counted with INFO commandstats on a real
- * redis-server. Unknown key ids are cached negatively, apart from known keys, so a flood of random
- * ids never evicts a valid key.
+ * What authentication costs and how fast a change reaches every instance: Redis lookups are counted
+ * with INFO commandstats on a real redis-server. A known key costs no lookup per request; unknown key
+ * ids are cached negatively, apart from known keys, so a flood of random ids never evicts a valid
+ * key. Two {@link ApiKeys} on their own connections stand for two ingress instances.
  */
 class ApiKeyCacheTest {
     private static RedisServer server;
     private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
-    private final ApiKeys keys = new ApiKeys(connection, properties(), Clock.systemUTC());
+    private final ApiKeys keys = new ApiKeys(connection, client, properties(), Clock.systemUTC());
 
     @BeforeAll
     static void startRedis() {
         server = RedisServer.start();
         client = new RedisSettings(server.uri(), Duration.ofSeconds(10), Duration.ofSeconds(2)).createClient();
         connection = client.connect();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeKeys() {
+        keys.close();
     }
 
     @AfterAll
@@ -58,6 +65,75 @@ class ApiKeyCacheTest {
         resetStats();
         assertThat(keys.authenticate(valid)).isPresent();
         assertThat(lookups()).as("the valid key is still cached").isZero();
+    }
+
+    @Test
+    void aKnownKeyCostsNoLookupPerRequest() {
+        String valid =
+                keys.create("acme", Set.of(Role.USER), Set.of("math"), "test").key();
+        assertThat(keys.authenticate(valid)).isPresent();
+        resetStats();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(keys.authenticate(valid)).isPresent();
+        }
+        assertThat(lookups()).isZero();
+    }
+
+    @Test
+    void aKeyRevokedOnOneInstanceStopsWorkingOnAnotherAtOnce() {
+        ApiKeys other = new ApiKeys(client.connect(), client, properties(), Clock.systemUTC());
+        try {
+            ApiKeys.Created created = keys.create("acme", Set.of(Role.USER), Set.of("math"), "test");
+            assertThat(other.authenticate(created.key())).isPresent(); // now cached there for 60 s
+
+            keys.revoke(created.stored().id());
+
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> other.authenticate(created.key()).isEmpty());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+            assertThat(keys.authenticate(created.key())).isEmpty();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void aKeyCreatedOnOneInstanceWorksOnAnotherThatHadCachedItsIdAsUnknown() {
+        ApiKeys other = new ApiKeys(client.connect(), client, properties(), Clock.systemUTC());
+        try {
+            ApiKeys.Created created = keys.create("acme", Set.of(Role.USER), Set.of("math"), "test");
+            // Forget it here and remember its id as unknown there, as if presented before it existed.
+            connection.sync().rename("agentic:apikey:" + created.stored().id(), "parked");
+            other.forget(created.stored().id());
+            assertThat(other.authenticate(created.key())).isEmpty();
+            connection
+                    .sync()
+                    .rename("parked", "agentic:apikey:" + created.stored().id());
+            connection
+                    .sync()
+                    .publish("agentic:apikeys:changed", created.stored().id());
+
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> other.authenticate(created.key()).isPresent());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void aChangeMissedWhileTheSubscriptionWasDownIsForgottenWhenItReconnects() {
+        String valid =
+                keys.create("acme", Set.of(Role.USER), Set.of("math"), "test").key();
+        String id = valid.substring(4, 20);
+        assertThat(keys.authenticate(valid)).isPresent();
+        // Revoked behind this instance's back (its message lost), then its subscription drops.
+        connection.sync().hset("agentic:apikey:" + id, "revoked_ms", "1");
+        assertThat(keys.authenticate(valid)).as("still cached").isPresent();
+        connection.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> keys.authenticate(valid).isEmpty());
     }
 
     @Test
@@ -87,7 +163,7 @@ class ApiKeyCacheTest {
     }
 
     private static IngressProperties properties() {
-        return new Binder(new MapConfigurationPropertySource(Map.of("agentic.security.key-cache-ttl", "10s")))
+        return new Binder(new MapConfigurationPropertySource(Map.of("agentic.security.key-cache-ttl", "60s")))
                 .bindOrCreate("agentic", IngressProperties.class);
     }
 }

@@ -79,7 +79,7 @@ public record WorkerProperties(
     }
 
     /**
-     * @param retention how long a tenant's usage of a day (and of a month) is kept after its last update
+     * @param retention how long a tenant's usage of a day (and of a month) is kept after the day (the month) ends
      * @param prices USD per one million input and output tokens, by agent name ({@code
      *     agentic.usage.prices.general.input=0.15}); used when the agent reports no cost
      */

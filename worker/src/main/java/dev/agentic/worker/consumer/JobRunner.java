@@ -423,6 +423,9 @@ public final class JobRunner implements AutoCloseable {
 
     private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {
         AttemptOutcome outcome = sink.finish(terminal);
+        if (terminal instanceof StreamEvent.Done done && outcome instanceof AttemptOutcome.Written) {
+            usage.count(job, done.usage()); // this attempt wrote the done: count it without reading it back
+        }
         meters.counter("agentic.jobs.finished", "agent", job.agent(), "outcome", terminal.type())
                 .increment();
         return outcome;

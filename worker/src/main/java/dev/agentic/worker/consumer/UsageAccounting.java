@@ -10,6 +10,8 @@ import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.UsageLedger;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +47,13 @@ public final class UsageAccounting {
         }
     }
 
+    /** Requests whose {@code done} this worker wrote and counted; their {@link #settle} has nothing to read. */
+    private static final int MAX_COUNTED_HERE = 10_000;
+
     private final @Nullable UsageLedger ledger;
     private final @Nullable EventLog events;
     private final Map<String, Price> prices;
+    private final Set<String> countedHere = ConcurrentHashMap.newKeySet();
 
     /** @param prices by agent name; an agent without a price keeps the cost it reports */
     public UsageAccounting(@Nullable UsageLedger ledger, @Nullable EventLog events, Map<String, Price> prices) {
@@ -66,11 +72,27 @@ public final class UsageAccounting {
     }
 
     /**
+     * Counts the usage of the {@code done} this attempt has just written: its usage is known, so
+     * {@link #settle} then needs no read of the request. Throws a Redis failure (the entry stays
+     * pending and the attempt that acknowledges it counts it).
+     */
+    void count(Job job, Usage usage) {
+        if (ledger == null || events == null) {
+            return;
+        }
+        record(job, usage);
+        if (countedHere.size() >= MAX_COUNTED_HERE) {
+            countedHere.clear(); // only a shortcut: settle reads the request instead
+        }
+        countedHere.add(job.id());
+    }
+
+    /**
      * Counts the request's usage if it ended with {@code done}; called before its entry is
      * acknowledged. Throws a Redis failure, so that the entry stays pending and is counted later.
      */
     void settle(Job job) {
-        if (ledger == null || events == null) {
+        if (ledger == null || events == null || countedHere.remove(job.id())) {
             return;
         }
         Map<String, String> status = events.status(job.id());
@@ -79,6 +101,14 @@ public final class UsageAccounting {
         }
         Usage usage = usageOf(job, status.get(RedisKeys.RESULT_FIELD));
         if (usage == null) {
+            return;
+        }
+        record(job, usage);
+    }
+
+    private void record(Job job, Usage usage) {
+        UsageLedger ledger = this.ledger;
+        if (ledger == null) {
             return;
         }
         boolean counted;

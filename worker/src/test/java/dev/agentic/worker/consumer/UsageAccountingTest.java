@@ -146,6 +146,24 @@ class UsageAccountingTest {
     }
 
     @Test
+    void theWorkerThatWroteDoneCountsItWithoutReadingTheRequestBack() {
+        Parts parts = worker("w1", Duration.ofSeconds(10)); // not started: only the calls below reach Redis
+        Job job = probe.submit("math", "4+4");
+        probe.redis().configResetstat();
+
+        parts.accounting().count(job, new Usage(3, 4, 0));
+        parts.accounting().settle(job);
+
+        String stats = probe.redis().info("commandstats");
+        assertThat(stats).doesNotContain("cmdstat_hgetall").contains("cmdstat_evalsha:calls=1,");
+        // Inside the script: SADD, HINCRBY requests, EXPIREAT day and guard (first of the day), two
+        // HINCRBY for the tokens; nothing for a cost of 0.
+        assertThat(stats).contains("cmdstat_sadd:calls=1,", "cmdstat_hincrby:calls=3,");
+        assertThat(stats).doesNotContain("cmdstat_hincrbyfloat");
+        assertThat(usageOf(job)).containsEntry("math:requests", "1").containsEntry("math:tokens_out", "4");
+    }
+
+    @Test
     void countsAReclaimedJobOnceWhenItsDeadWorkerHadWrittenDoneButNotCounted() {
         Job job = probe.submit("math", "6*7");
         JobQueue.ensureGroup(probe.redis(), Lane.INTERACTIVE);
