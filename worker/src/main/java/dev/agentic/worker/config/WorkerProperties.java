@@ -137,6 +137,10 @@ public record WorkerProperties(
      *     error text is cut with a marker, longer tokens are split
      * @param maxAnswerChars the most characters of one answer; an agent reaching it is stopped and the
      *     request ends with {@code done}, finish reason {@code length}
+     * @param tokenCoalesceWindow how long an attempt's events may wait to be written together: tokens
+     *     arriving within it are merged into one {@code token} event (text concatenated) and written
+     *     with the events around them in one Redis script call; the first token of an attempt and
+     *     the terminal event are written at once; zero writes every event on its own
      */
     public record Worker(
             @Nullable String name,
@@ -157,7 +161,8 @@ public record WorkerProperties(
             @DefaultValue("5s") Duration stuckGrace,
             @DefaultValue("30s") Duration stuckLivenessAfter,
             @DefaultValue("64KB") DataSize maxEventBytes,
-            @DefaultValue("1000000") @Min(1000) int maxAnswerChars) {
+            @DefaultValue("1000000") @Min(1000) int maxAnswerChars,
+            @DefaultValue("5ms") Duration tokenCoalesceWindow) {
 
         /** Bounded-cost knobs at their defaults (for tests that set only the consumer's). */
         public Worker(
@@ -189,8 +194,12 @@ public record WorkerProperties(
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(30),
                     DataSize.ofKilobytes(64),
-                    1_000_000);
+                    1_000_000,
+                    DEFAULT_TOKEN_COALESCE_WINDOW);
         }
+
+        /** The default of {@code agentic.worker.token-coalesce-window}. */
+        public static final Duration DEFAULT_TOKEN_COALESCE_WINDOW = Duration.ofMillis(5);
 
         /** Returns these settings with other bounded-cost knobs (for tests). */
         public Worker withBounds(
@@ -211,7 +220,8 @@ public record WorkerProperties(
                     stuckGrace,
                     stuckLivenessAfter,
                     maxEventBytes,
-                    maxAnswerChars);
+                    maxAnswerChars,
+                    tokenCoalesceWindow);
         }
 
         @ConstructorBinding
@@ -225,6 +235,9 @@ public record WorkerProperties(
             }
             if (maxEventBytes.toBytes() < 2048 || maxEventBytes.toBytes() > 16 * 1024 * 1024) {
                 throw new IllegalArgumentException("agentic.worker.max-event-bytes must be between 2KB and 16MB");
+            }
+            if (tokenCoalesceWindow.isNegative() || tokenCoalesceWindow.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("agentic.worker.token-coalesce-window must be between 0 and 1s");
             }
             if (stuckGrace.isNegative() || stuckLivenessAfter.isNegative()) {
                 throw new IllegalArgumentException(
