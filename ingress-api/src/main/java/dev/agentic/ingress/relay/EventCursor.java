@@ -104,6 +104,7 @@ public final class EventCursor implements AutoCloseable {
             if (!opened.isEmpty()) {
                 List<LoggedEvent> first = opened;
                 opened = List.of();
+                logHasMore = false; // the log held just that when it was opened: the rest comes live
                 return deliver(first);
             }
             return firstPage();

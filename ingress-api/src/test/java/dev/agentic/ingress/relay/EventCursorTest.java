@@ -82,7 +82,7 @@ class EventCursorTest {
         String stats = connection.sync().info("commandstats");
         for (String line : stats.split("\r?\n")) {
             if (line.startsWith("cmdstat_xrange:")) {
-                return Long.parseLong(line.replaceAll(".*calls=(\\d+),.*", "$1"));
+                return Long.parseLong(line.replaceAll("^cmdstat_xrange:calls=(\\d+),.*$", "$1"));
             }
         }
         return 0;
