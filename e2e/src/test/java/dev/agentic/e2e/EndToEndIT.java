@@ -90,7 +90,10 @@ class EndToEndIT {
         List<Frame> tokens =
                 frames.stream().filter(f -> f.event().equals("token")).toList();
         String expected = IntStream.range(0, 20).mapToObj(i -> "sim" + i + " ").collect(Collectors.joining());
-        assertThat(tokens).hasSize(20);
+        // The first token comes on its own; later ones arriving within the worker's coalescing
+        // window may come merged, with the text exact and in order.
+        assertThat(tokens.getFirst().data()).isEqualTo("{\"text\":\"sim0 \"}");
+        assertThat(tokens).hasSizeBetween(2, 20);
         assertThat(text(tokens)).isEqualTo(expected);
         assertThat(frames.getLast().event()).isEqualTo("done");
         assertThat(frames.getLast().data()).contains("\"tokens_out\":20");

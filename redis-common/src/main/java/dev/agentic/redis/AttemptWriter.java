@@ -3,10 +3,12 @@ package dev.agentic.redis;
 import dev.agentic.model.StreamEvent;
 import io.lettuce.core.RedisException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Writes the events of one attempt at a request, numbering them so that a retry after a lost reply
- * is not written twice. While Redis is unreachable an append retries with backoff for the
+ * Writes the events of one attempt at a request, in batches (one emit script call each), numbering
+ * the batches so that a retry after a lost reply is not written twice. While Redis is unreachable an append retries with backoff for the
  * configured time, then throws; the job then stays unacknowledged and is reclaimed later.
  */
 public final class AttemptWriter {
@@ -17,13 +19,17 @@ public final class AttemptWriter {
     private final String requestId;
     private final int attempt;
     private final Duration retryFor;
+    /** The first batch refreshes the keys' TTL. */
+    private final boolean refreshTtl;
+
     private int seq;
 
-    AttemptWriter(EventLog log, String requestId, int attempt, Duration retryFor) {
+    AttemptWriter(EventLog log, String requestId, int attempt, Duration retryFor, boolean refreshTtl) {
         this.log = log;
         this.requestId = requestId;
         this.attempt = attempt;
         this.retryFor = retryFor;
+        this.refreshTtl = refreshTtl;
     }
 
     public int attempt() {
@@ -31,28 +37,50 @@ public final class AttemptWriter {
     }
 
     /** Appends a non-terminal event. */
-    public synchronized AttemptOutcome append(StreamEvent event) {
-        if (event.isTerminal()) {
-            throw new IllegalArgumentException("use finish() for terminal events");
+    public AttemptOutcome append(StreamEvent event) {
+        return append(List.of(event));
+    }
+
+    /** Appends non-terminal events, in order, in one batch. */
+    public synchronized AttemptOutcome append(List<StreamEvent> events) {
+        for (StreamEvent event : events) {
+            if (event.isTerminal()) {
+                throw new IllegalArgumentException("use finish() for terminal events");
+            }
         }
-        return write(event, "");
+        return write(events, "");
     }
 
     /** Appends the terminal event with the final answer, unless the request has ended already. */
-    public synchronized AttemptOutcome finish(StreamEvent terminal, String answer) {
+    public AttemptOutcome finish(StreamEvent terminal, String answer) {
+        return finish(List.of(), terminal, answer);
+    }
+
+    /**
+     * Appends {@code before} and then the terminal event with the final answer, in one batch, unless
+     * the request has ended already.
+     */
+    public synchronized AttemptOutcome finish(List<StreamEvent> before, StreamEvent terminal, String answer) {
         if (!terminal.isTerminal()) {
             throw new IllegalArgumentException(terminal.type() + " is not terminal");
         }
-        return write(terminal, answer);
+        List<StreamEvent> batch = new ArrayList<>(before.size() + 1);
+        batch.addAll(before);
+        batch.add(terminal);
+        return write(batch, answer);
     }
 
-    private AttemptOutcome write(StreamEvent event, String answer) {
+    private AttemptOutcome write(List<StreamEvent> batch, String answer) {
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("nothing to write");
+        }
+        boolean first = seq == 0;
         int number = ++seq;
         long deadline = System.nanoTime() + retryFor.toNanos();
         Duration backoff = FIRST_BACKOFF;
         while (true) {
             try {
-                return log.emit(requestId, event, answer, attempt, number);
+                return log.emit(requestId, batch, answer, attempt, number, first && refreshTtl, "");
             } catch (RedisException e) {
                 if (System.nanoTime() + backoff.toNanos() > deadline || !sleep(backoff)) {
                     throw e;

@@ -16,17 +16,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request's durable event log ({@link RedisKeys#events}) and status hash ({@link
- * RedisKeys#request}). Appending writes the entry and publishes it in one Lua script; the entry id
- * is the event's SSE id.
+ * RedisKeys#request}). Appending writes a batch of entries and publishes it to the relay channels
+ * of the ingress instances following the request, in one Lua script; an entry id is the event's SSE
+ * id.
  */
 public final class EventLog {
     private static final LuaScript OPEN = LuaScript.fromResource("open-request.lua");
     private static final LuaScript EMIT = LuaScript.fromResource("emit.lua");
     private static final LuaScript BEGIN = LuaScript.fromResource("begin-attempt.lua");
     private static final LuaScript ATTACH = LuaScript.fromResource("count-attach.lua");
+
+    /** Room after a job's deadline for its terminal event (a stopped agent's grace, a retry). */
+    private static final Duration TERMINAL_MARGIN = Duration.ofMinutes(1);
+
+    /** emit.lua's first event argument (0-based): type, then data, for each event. */
+    private static final int FIRST_EVENT_ARG = 10;
 
     private final StatefulRedisConnection<String, String> connection;
     private final Duration retention;
@@ -53,11 +61,14 @@ public final class EventLog {
     }
 
     /**
-     * Creates the request's hash and its {@code queued} event.
+     * Creates the request's hash and its {@code queued} event; {@code relayChannel} (the opening
+     * ingress's {@link RedisKeys#relayChannel}) joins the request's relays either way.
      *
-     * @return false if a request with this id exists already
+     * @param relayChannel where the request's live events go; empty for none
+     * @return the {@code queued} event, then the only event in the log; null if a request with this
+     *     id exists already
      */
-    public boolean open(Job job) {
+    public @Nullable LoggedEvent open(Job job, String relayChannel) {
         String queued = WireCodec.encodeData(new StreamEvent.Queued(job.lane().wireName()));
         String id = OPEN.run(
                 redis(),
@@ -68,8 +79,19 @@ public final class EventLog {
                 String.valueOf(clock.millis()),
                 String.valueOf(job.deadlineMs()),
                 String.valueOf(retention.toSeconds()),
-                queued);
-        return id != null;
+                queued,
+                relayChannel,
+                String.valueOf(RedisKeys.MAX_RELAYS));
+        return id == null ? null : new LoggedEvent(EventId.parse(id), EventId.ZERO, "queued", queued);
+    }
+
+    /**
+     * Creates the request's hash and its {@code queued} event, with no relay.
+     *
+     * @return false if a request with this id exists already
+     */
+    public boolean open(Job job) {
+        return open(job, "") != null;
     }
 
     /**
@@ -119,41 +141,90 @@ public final class EventLog {
     }
 
     /**
-     * The writer of one attempt at a request. Its events carry the attempt number and a sequence
-     * number, so a retried append is written once and a superseded attempt is refused.
+     * The writer of one attempt at a request. Its batches carry the attempt number and a sequence
+     * number, so a retried append is written once and a superseded attempt is refused. Its first
+     * batch refreshes the keys' TTL (see {@link #attempt(Job, int, Duration)} for when that can be
+     * skipped).
      *
      * @param attempt 1 for the first delivery of the job, more for later ones
      * @param retryFor how long an append keeps retrying while Redis is unreachable (zero: no retry)
      */
     public AttemptWriter attempt(String requestId, int attempt, Duration retryFor) {
+        return writer(requestId, attempt, retryFor, true);
+    }
+
+    /**
+     * The writer of one attempt at the job's request. The TTL set when the request was opened
+     * ({@code retention} from about the job's creation) is refreshed by the attempt's first batch
+     * only if the job's deadline, plus a margin for the terminal event, could outlast it; the
+     * terminal event always sets the final TTLs.
+     */
+    public AttemptWriter attempt(Job job, int attempt, Duration retryFor) {
+        boolean mayOutliveTtl =
+                job.deadlineMs() + TERMINAL_MARGIN.toMillis() > job.createdAtMs() + retention.toMillis();
+        return writer(job.id(), attempt, retryFor, mayOutliveTtl);
+    }
+
+    private AttemptWriter writer(String requestId, int attempt, Duration retryFor, boolean refreshTtl) {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempts count from 1");
         }
-        return new AttemptWriter(this, requestId, attempt, retryFor);
+        return new AttemptWriter(this, requestId, attempt, retryFor, refreshTtl);
     }
 
     /**
      * Ends the request on behalf of the system (a cancel, a dead letter, an unqueueable job),
      * whatever attempt is running: the running attempt's next append then answers {@link
-     * AttemptOutcome.Ended}.
+     * AttemptOutcome.Ended}, and the request id goes out on {@link RedisKeys#CANCEL_CHANNEL} so the
+     * worker running it stops at once.
      */
     public AttemptOutcome end(String requestId, StreamEvent terminal) {
-        return emit(requestId, terminal, "", 0, 0);
+        if (!terminal.isTerminal()) {
+            throw new IllegalArgumentException(terminal.type() + " is not terminal");
+        }
+        return emit(requestId, List.of(terminal), "", 0, 0, false, RedisKeys.CANCEL_CHANNEL);
     }
 
-    AttemptOutcome emit(String requestId, StreamEvent event, String answer, int attempt, int seq) {
-        String reply = EMIT.run(
-                redis(),
-                keys(requestId),
-                event.type(),
-                WireCodec.encodeData(event),
-                String.valueOf(retention.toSeconds()),
-                event.isTerminal() ? "1" : "0",
-                answer,
-                String.valueOf(clock.millis()),
-                String.valueOf(attempt),
-                String.valueOf(seq),
-                String.valueOf(statusRetention.toSeconds()));
+    /**
+     * Appends a batch of events in one script call; only the last may be terminal.
+     *
+     * @param refreshTtl set both keys' TTL to the retention again
+     * @param endChannel where the request id is published when the batch ends the request ('' none)
+     */
+    AttemptOutcome emit(
+            String requestId,
+            List<StreamEvent> events,
+            String answer,
+            int attempt,
+            int seq,
+            boolean refreshTtl,
+            String endChannel) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("an empty batch");
+        }
+        for (int i = 0; i < events.size() - 1; i++) {
+            if (events.get(i).isTerminal()) {
+                throw new IllegalArgumentException("only a batch's last event may be terminal");
+            }
+        }
+        StreamEvent last = events.get(events.size() - 1);
+        String[] args = new String[FIRST_EVENT_ARG + 2 * events.size()];
+        args[0] = requestId;
+        args[1] = String.valueOf(retention.toSeconds());
+        args[2] = String.valueOf(statusRetention.toSeconds());
+        args[3] = String.valueOf(clock.millis());
+        args[4] = String.valueOf(attempt);
+        args[5] = String.valueOf(seq);
+        args[6] = refreshTtl ? "1" : "0";
+        args[7] = answer;
+        args[8] = last.isTerminal() ? "1" : "0";
+        args[9] = endChannel;
+        int i = FIRST_EVENT_ARG;
+        for (StreamEvent event : events) {
+            args[i++] = event.type();
+            args[i++] = WireCodec.encodeData(event);
+        }
+        String reply = EMIT.run(redis(), keys(requestId), args);
         if (reply == null) {
             throw new IllegalStateException("emit script returned nothing");
         }
@@ -161,13 +232,41 @@ public final class EventLog {
     }
 
     /**
-     * Counts a client attaching to the request's stream (a first stream or a resume).
+     * Counts a client attaching to the request's stream (a first stream or a resume); its
+     * instance's relay channel joins the request's relays.
      *
+     * @param relayChannel the attaching instance's relay channel; empty for none
      * @return how many attached so far, this one included; 0 when the request is gone
      */
-    public long attach(String requestId) {
-        String count = ATTACH.run(redis(), new String[] {RedisKeys.request(requestId)}, RedisKeys.ATTACHES_FIELD);
+    public long attach(String requestId, String relayChannel) {
+        String count = ATTACH.run(
+                redis(),
+                new String[] {RedisKeys.request(requestId)},
+                RedisKeys.ATTACHES_FIELD,
+                relayChannel,
+                String.valueOf(RedisKeys.MAX_RELAYS));
         return count == null ? 0 : Long.parseLong(count);
+    }
+
+    /** Counts a client attaching, with no relay channel. */
+    public long attach(String requestId) {
+        return attach(requestId, "");
+    }
+
+    /**
+     * Adds an instance's relay channel to the request's relays without counting an attachment (a
+     * JSON wait, a cursor that was not attached otherwise).
+     *
+     * @return false when the request is gone (or not yet opened)
+     */
+    public boolean follow(String requestId, String relayChannel) {
+        String reply = ATTACH.run(
+                redis(),
+                new String[] {RedisKeys.request(requestId)},
+                "",
+                relayChannel,
+                String.valueOf(RedisKeys.MAX_RELAYS));
+        return reply != null && !"0".equals(reply);
     }
 
     /** The attempt that last wrote an event of the request; 0 when none has. */

@@ -1,46 +1,83 @@
--- Appends one event to a request's log and publishes it, atomically, so a relay that misses the
--- live message can always fill the gap from the log.
--- KEYS[1] request hash, KEYS[2] event log stream (also the channel name)
--- ARGV[1] event type, ARGV[2] event JSON, ARGV[3] log retention seconds, ARGV[4] '1' if terminal,
--- ARGV[5] final answer (terminal only), ARGV[6] now in epoch millis,
--- ARGV[7] attempt (0 = an event of the system, e.g. a cancel: no attempt checks),
--- ARGV[8] sequence number of the event within its attempt (1, 2, ...),
--- ARGV[9] status retention seconds (how long the hash outlives a terminal event)
--- Returns the new entry id, or:
+-- Appends a batch of one attempt's events to a request's log and publishes the batch, atomically,
+-- so a relay that misses the live message can always fill the gap from the log.
+-- KEYS[1] request hash, KEYS[2] event log stream
+-- ARGV[1] request id, ARGV[2] log retention seconds, ARGV[3] status retention seconds (how long
+-- the hash outlives a terminal event), ARGV[4] now in epoch millis,
+-- ARGV[5] attempt (0 = an event of the system, e.g. a cancel: no attempt checks),
+-- ARGV[6] sequence number of the batch within its attempt (1, 2, ...),
+-- ARGV[7] '1' to refresh both keys' TTL (only needed when the request may outlive the TTL set when
+-- it was opened), ARGV[8] final answer (terminal only), ARGV[9] '1' if the batch's last event is
+-- terminal, ARGV[10] channel to publish the request id on when the batch ends the request ('' none),
+-- ARGV[11], ARGV[12] type and JSON data of the first event, then of the next ones, in order.
+-- One HMGET, one XADD per event, one HSET, EXPIRE only on ARGV[7] or a terminal, one PUBLISH per
+-- relay channel of the request (field 'relays'), each carrying the whole batch: request id, then per
+-- event previous id, id, type, data, one per line.
+-- Returns the last new entry id, or:
 --   'ended'  the request is unknown or already has its terminal event (exactly one per request);
 --   'superseded'  a later attempt has begun (begin-attempt.lua) or written: this attempt's worker
 --                 lost the job and must stop;
---   'dup'    this attempt's event with this sequence number was already written (a retry).
-local status = redis.call('HGET', KEYS[1], 'status')
+--   'dup'    this attempt's batch with this sequence number was already written (a retry).
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'attempts', 'seq', 'last_event', 'relays')
+local status = h[1]
 if not status or status == 'done' or status == 'error' then
   return 'ended'
 end
-local attempt = tonumber(ARGV[7])
+local attempt = tonumber(ARGV[5])
 if attempt > 0 then
-  local current = tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0')
-  local begun = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+  local current = tonumber(h[2] or '0')
+  local begun = tonumber(h[3] or '0')
   if attempt < current or attempt < begun then
     return 'superseded'
   end
-  if attempt == current and tonumber(ARGV[8]) <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  if attempt == current and tonumber(ARGV[6]) <= tonumber(h[4] or '0') then
     return 'dup'
   end
 end
-local previous = redis.call('HGET', KEYS[1], 'last_event') or '0-0'
-local id = redis.call('XADD', KEYS[2], '*', 'type', ARGV[1], 'data', ARGV[2])
-redis.call('HSET', KEYS[1], 'last_event', id, 'updated_ms', ARGV[6])
-if attempt > 0 then
-  redis.call('HSET', KEYS[1], 'attempt', ARGV[7], 'seq', ARGV[8])
-end
-if ARGV[4] == '1' then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'answer', ARGV[5], 'result', ARGV[2], 'finished_ms', ARGV[6])
-  redis.call('EXPIRE', KEYS[1], ARGV[9])
-else
-  if ARGV[1] == 'start' then
-    redis.call('HSET', KEYS[1], 'status', 'running')
+local previous = h[5] or '0-0'
+local message = {ARGV[1]}
+local id, type, data
+local running = false
+for i = 11, #ARGV - 1, 2 do
+  type, data = ARGV[i], ARGV[i + 1]
+  id = redis.call('XADD', KEYS[2], '*', 'type', type, 'data', data)
+  message[#message + 1] = previous
+  message[#message + 1] = id
+  message[#message + 1] = type
+  message[#message + 1] = data
+  previous = id
+  if type == 'start' then
+    running = true
   end
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
 end
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-redis.call('PUBLISH', KEYS[2], previous .. '\n' .. id .. '\n' .. ARGV[1] .. '\n' .. ARGV[2])
+local fields = {'last_event', id, 'updated_ms', ARGV[4]}
+if attempt > 0 then
+  fields[#fields + 1] = 'attempt'; fields[#fields + 1] = ARGV[5]
+  fields[#fields + 1] = 'seq'; fields[#fields + 1] = ARGV[6]
+end
+local terminal = ARGV[9] == '1'
+if terminal then
+  fields[#fields + 1] = 'status'; fields[#fields + 1] = type
+  fields[#fields + 1] = 'answer'; fields[#fields + 1] = ARGV[8]
+  fields[#fields + 1] = 'result'; fields[#fields + 1] = data
+  fields[#fields + 1] = 'finished_ms'; fields[#fields + 1] = ARGV[4]
+elseif running then
+  fields[#fields + 1] = 'status'; fields[#fields + 1] = 'running'
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+if terminal then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+elseif ARGV[7] == '1' then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+if h[6] then
+  local text = table.concat(message, '\n')
+  for channel in string.gmatch(h[6], '%S+') do
+    redis.call('PUBLISH', channel, text)
+  end
+end
+if terminal and ARGV[10] ~= '' then
+  redis.call('PUBLISH', ARGV[10], ARGV[1])
+end
 return id

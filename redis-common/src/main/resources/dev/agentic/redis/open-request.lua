@@ -1,15 +1,32 @@
--- Creates a request's hash and writes its first event ('queued'), unless the id exists already.
+-- Creates a request's hash and writes its first event ('queued'), unless the id exists already; in
+-- both cases the opening ingress's relay channel joins the request's 'relays' (so the events the
+-- workers emit from now on are published to it).
 -- KEYS[1] request hash, KEYS[2] event log stream
 -- ARGV[1] tenant, ARGV[2] agent, ARGV[3] lane, ARGV[4] now millis, ARGV[5] deadline millis,
--- ARGV[6] retention seconds, ARGV[7] queued event JSON
--- Returns the queued event's entry id, or false if the request already existed.
+-- ARGV[6] retention seconds, ARGV[7] queued event JSON, ARGV[8] relay channel ('' for none),
+-- ARGV[9] the most relay channels a request keeps
+-- Returns the queued event's entry id (then the log holds exactly that event: nothing is published,
+-- the opener knows it), or false if the request already existed.
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  if ARGV[8] ~= '' then
+    local list = redis.call('HGET', KEYS[1], 'relays') or ''
+    local count = 0
+    for channel in string.gmatch(list, '%S+') do
+      if channel == ARGV[8] then
+        return false
+      end
+      count = count + 1
+    end
+    if count < tonumber(ARGV[9]) then
+      redis.call('HSET', KEYS[1], 'relays', list == '' and ARGV[8] or (list .. ' ' .. ARGV[8]))
+    end
+  end
   return false
 end
 local id = redis.call('XADD', KEYS[2], '*', 'type', 'queued', 'data', ARGV[7])
 redis.call('HSET', KEYS[1], 'tenant', ARGV[1], 'agent', ARGV[2], 'lane', ARGV[3], 'status', 'queued',
-  'created_ms', ARGV[4], 'updated_ms', ARGV[4], 'deadline_ms', ARGV[5], 'last_event', id)
+  'created_ms', ARGV[4], 'updated_ms', ARGV[4], 'deadline_ms', ARGV[5], 'last_event', id,
+  'relays', ARGV[8])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-redis.call('PUBLISH', KEYS[2], '0-0\n' .. id .. '\nqueued\n' .. ARGV[7])
 return id

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
+import dev.agentic.model.LiveBatch;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
@@ -143,39 +144,147 @@ class EventLogTest {
                 .isEqualTo(AttemptOutcome.ENDED);
     }
 
-    @Test
-    void publishesEachEventWithThePreviousEntryId() throws InterruptedException {
-        Job job = newJob();
-        BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub()) {
-            sub.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    received.add(message);
-                }
-            });
-            sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
-            log.open(job);
-            EventId token = idOf(log.attempt(job.id(), 1, Duration.ZERO).append(new StreamEvent.Token("hi")));
+    /** Subscribes to the channels and collects what is published on them. */
+    private static BlockingQueue<String[]> listen(
+            StatefulRedisPubSubConnection<String, String> sub, String... channels) {
+        BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
+        sub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                received.add(new String[] {channel, message});
+            }
+        });
+        sub.sync().subscribe(channels);
+        return received;
+    }
 
-            LoggedEvent queued = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
-            LoggedEvent live = WireCodec.decodeLiveMessage(received.poll(5, TimeUnit.SECONDS));
-            assertThat(queued.previous()).isEqualTo(EventId.ZERO);
-            assertThat(live.id()).isEqualTo(token);
-            assertThat(live.previous()).isEqualTo(queued.id());
-            assertThat(live.type()).isEqualTo("token");
+    @Test
+    void publishesEachBatchOnceToEveryRelayOfTheRequestWithPreviousIds() throws InterruptedException {
+        Job job = newJob();
+        String relayA = RedisKeys.relayChannel("a");
+        String relayB = RedisKeys.relayChannel("b");
+        try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub()) {
+            BlockingQueue<String[]> received = listen(sub, relayA, relayB, RedisKeys.CANCEL_CHANNEL);
+            LoggedEvent queued = log.open(job, relayA);
+            assertThat(queued).isNotNull();
+            assertThat(log.attach(job.id(), relayB)).isEqualTo(1);
+            AttemptWriter writer = log.attempt(job.id(), 1, Duration.ZERO);
+            EventId last = idOf(writer.append(List.of(new StreamEvent.Start("w", 1), new StreamEvent.Token("hi"))));
+
+            List<String[]> messages = List.of(received.poll(5, TimeUnit.SECONDS), received.poll(5, TimeUnit.SECONDS));
+            assertThat(messages).extracting(m -> m[0]).containsExactlyInAnyOrder(relayA, relayB);
+            assertThat(messages.get(0)[1]).isEqualTo(messages.get(1)[1]);
+            LiveBatch batch = WireCodec.decodeLiveBatch(messages.get(0)[1]);
+            assertThat(batch.requestId()).isEqualTo(job.id());
+            assertThat(batch.events()).extracting(LoggedEvent::type).containsExactly("start", "token");
+            assertThat(batch.events().get(0).previous()).isEqualTo(queued.id());
+            assertThat(batch.events().get(1).previous())
+                    .isEqualTo(batch.events().get(0).id());
+            assertThat(batch.events().get(1).id()).isEqualTo(last);
+            assertThat(batch.events()).isEqualTo(log.readAfter(job.id(), queued.id(), 10));
+            // A worker's own terminal is no cancel: nothing on the cancel channel.
+            writer.finish(new StreamEvent.Done(Usage.NONE, "stop"), "hi");
+            assertThat(WireCodec.decodeLiveBatch(received.poll(5, TimeUnit.SECONDS)[1])
+                            .events())
+                    .extracting(LoggedEvent::type)
+                    .containsExactly("done");
+            received.poll(5, TimeUnit.SECONDS); // the other relay's copy
+            assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();
         }
     }
 
     @Test
-    void aRetriedEventOfTheSameAttemptIsWrittenOnce() {
+    void aSystemEndGoesOutOnTheCancelChannelOnce() throws InterruptedException {
+        Job job = newJob();
+        try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub()) {
+            BlockingQueue<String[]> received = listen(sub, RedisKeys.CANCEL_CHANNEL);
+            log.open(job);
+            log.end(job.id(), new StreamEvent.Error("cancelled", "by the client", false));
+            assertThat(received.poll(5, TimeUnit.SECONDS)).containsExactly(RedisKeys.CANCEL_CHANNEL, job.id());
+            assertThat(log.end(job.id(), new StreamEvent.Error("cancelled", "again", false)))
+                    .isEqualTo(AttemptOutcome.ENDED);
+            assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void relaysAreListedOnceAndAtMostEight() {
+        Job job = newJob();
+        assertThat(log.open(job, RedisKeys.relayChannel("i0"))).isNotNull();
+        assertThat(log.open(job, RedisKeys.relayChannel("i1"))).isNull(); // exists: only joins the relays
+        assertThat(log.attach(job.id(), RedisKeys.relayChannel("i1"))).isEqualTo(1);
+        assertThat(log.follow(job.id(), RedisKeys.relayChannel("i0"))).isTrue();
+        for (int i = 2; i < 12; i++) {
+            assertThat(log.follow(job.id(), RedisKeys.relayChannel("i" + i))).isTrue();
+        }
+        assertThat(log.status(job.id()).get(RedisKeys.RELAYS_FIELD).split(" "))
+                .containsExactly(java.util.stream.IntStream.range(0, RedisKeys.MAX_RELAYS)
+                        .mapToObj(i -> RedisKeys.relayChannel("i" + i))
+                        .toArray(String[]::new));
+        assertThat(log.status(job.id())).containsEntry(RedisKeys.ATTACHES_FIELD, "1");
+        assertThat(log.follow(RequestId.newId(), RedisKeys.relayChannel("i0"))).isFalse();
+        assertThat(log.attach(RequestId.newId(), RedisKeys.relayChannel("i0"))).isZero();
+    }
+
+    @Test
+    void aBatchIsWrittenInOrderWithOneSequenceNumberAndOnlyItsLastEventMayBeTerminal() {
         Job job = newJob();
         log.open(job);
-        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1)).isInstanceOf(AttemptOutcome.Written.class);
-        assertThat(log.emit(job.id(), new StreamEvent.Token("a"), "", 1, 1)).isEqualTo(AttemptOutcome.DUPLICATE);
+        AttemptWriter writer = log.attempt(job.id(), 1, Duration.ZERO);
+        writer.append(List.of(new StreamEvent.Start("w", 1), new StreamEvent.Token("a"), new StreamEvent.Token("b")));
+        assertThat(log.status(job.id())).containsEntry("seq", "1").containsEntry("status", "running");
+        writer.finish(List.of(new StreamEvent.Token("c")), new StreamEvent.Done(Usage.NONE, "stop"), "abc");
         assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
                 .extracting(LoggedEvent::type)
-                .containsExactly("queued", "token");
+                .containsExactly("queued", "start", "token", "token", "token", "done");
+        assertThat(log.status(job.id()))
+                .containsEntry("seq", "2")
+                .containsEntry("status", "done")
+                .containsEntry("answer", "abc");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.emit(
+                        job.id(),
+                        List.of(new StreamEvent.Done(Usage.NONE, "stop"), new StreamEvent.Token("x")),
+                        "",
+                        1,
+                        3,
+                        false,
+                        ""))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAttemptRefreshesTheTtlOnlyWhenItsDeadlineCouldOutliveIt() {
+        Job job = newJob(); // deadline one minute after creation, retention five
+        log.open(job);
+        connection.sync().expire(RedisKeys.request(job.id()), 100);
+        connection.sync().expire(RedisKeys.events(job.id()), 100);
+        log.attempt(job, 1, Duration.ZERO).append(new StreamEvent.Token("a"));
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1L, 100L);
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(1L, 100L);
+
+        log.attempt(job.id(), 2, Duration.ZERO).append(new StreamEvent.Token("b"));
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isGreaterThan(250L);
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isGreaterThan(250L);
+
+        long now = System.currentTimeMillis();
+        Job longJob =
+                new Job(1, RequestId.newId(), "acme", "math", "1+1", null, Lane.INTERACTIVE, now, now + 600_000, null);
+        log.open(longJob);
+        connection.sync().expire(RedisKeys.request(longJob.id()), 100);
+        log.attempt(longJob, 1, Duration.ZERO).append(new StreamEvent.Token("a"));
+        assertThat(connection.sync().ttl(RedisKeys.request(longJob.id()))).isGreaterThan(250L);
+    }
+
+    @Test
+    void aRetriedBatchOfTheSameAttemptIsWrittenOnce() {
+        Job job = newJob();
+        log.open(job);
+        List<StreamEvent> batch = List.of(new StreamEvent.Token("a"), new StreamEvent.Token("b"));
+        assertThat(log.emit(job.id(), batch, "", 1, 1, false, "")).isInstanceOf(AttemptOutcome.Written.class);
+        assertThat(log.emit(job.id(), batch, "", 1, 1, false, "")).isEqualTo(AttemptOutcome.DUPLICATE);
+        assertThat(log.readAfter(job.id(), EventId.ZERO, 10))
+                .extracting(LoggedEvent::type)
+                .containsExactly("queued", "token", "token");
     }
 
     @Test

@@ -77,14 +77,15 @@ class RedisAclTest {
             Job job =
                     new Job(1, RequestId.newId(), "t", "math", "1+1", null, Lane.INTERACTIVE, now, now + 60_000, null);
             EventLog ingressLog = new EventLog(in, Duration.ofMinutes(5), Duration.ofMinutes(10), Clock.systemUTC());
-            sub.sync().subscribe(RedisKeys.eventsChannel(job.id()));
-            assertThat(ingressLog.open(job)).isTrue();
+            sub.sync().subscribe(RedisKeys.relayChannel("ingress1"));
+            assertThat(ingressLog.open(job, RedisKeys.relayChannel("ingress1"))).isNotNull();
             JobQueue.enqueue(in.sync(), job);
             in.sync().xinfoGroups(RedisKeys.queue(Lane.INTERACTIVE));
             in.sync().set(RedisKeys.idempotency("t", "ab".repeat(16)), job.id());
-            ingressLog.attach(job.id());
+            ingressLog.attach(job.id(), RedisKeys.relayChannel("ingress1"));
+            ingressLog.follow(job.id(), RedisKeys.relayChannel("ingress2"));
 
-            watch.sync().subscribe(RedisKeys.eventsChannel(job.id()));
+            watch.sync().subscribe(RedisKeys.CANCEL_CHANNEL);
             String entry = JobQueue.read(w, Lane.INTERACTIVE, "w1", 1, Duration.ZERO, false)
                     .get(0)
                     .getId();
@@ -104,6 +105,16 @@ class RedisAclTest {
 
             assertThat(ingressLog.readAfter(job.id(), EventId.ZERO, 10)).hasSize(3);
             assertThat(ingressLog.status(job.id())).containsEntry("status", "done");
+            // The system's end (a cancel) publishes on the cancel channel.
+            Job other =
+                    new Job(1, RequestId.newId(), "t", "math", "1+1", null, Lane.INTERACTIVE, now, now + 60_000, null);
+            ingressLog.open(other, RedisKeys.relayChannel("ingress1"));
+            assertThat(ingressLog
+                            .end(other.id(), new StreamEvent.Error("cancelled", "c", false))
+                            .isInLog())
+                    .isTrue();
+            assertThat(workerLog.end(other.id(), new StreamEvent.Error("cancelled", "c", false)))
+                    .isEqualTo(AttemptOutcome.ENDED);
         } finally {
             ingress.shutdown();
             worker.shutdown();

@@ -71,20 +71,34 @@ public final class RedisKeys {
         return PREFIX + "events:{" + checked(requestId) + "}";
     }
 
-    /** The pub/sub channel that wakes relays when an event is appended to {@link #events}. */
-    public static String eventsChannel(String requestId) {
-        return events(requestId);
+    /**
+     * The pub/sub channel of one ingress instance: every instance subscribes once to its own, and
+     * the emit script publishes each batch of a request's events to the channels listed in the
+     * request hash's {@link #RELAYS_FIELD}.
+     *
+     * @param instanceId the instance's random id (letters, digits, '-' and '_', at most 64)
+     */
+    public static String relayChannel(String instanceId) {
+        if (!instanceId.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("invalid instance id");
+        }
+        return PREFIX + "relay:" + instanceId;
     }
 
-    /** The request id of an {@link #eventsChannel} name. */
-    public static String requestIdOfChannel(String channel) {
-        int open = channel.indexOf('{');
-        int close = channel.lastIndexOf('}');
-        if (!channel.startsWith(PREFIX + "events:{") || close <= open) {
-            throw new IllegalArgumentException("not an events channel: " + channel);
-        }
-        return channel.substring(open + 1, close);
-    }
+    /**
+     * The channel every worker subscribes to once: a request ended by the system (a cancel, a dead
+     * letter, an overdue end) publishes its id here, and the worker running it stops.
+     */
+    public static final String CANCEL_CHANNEL = PREFIX + "cancel";
+
+    /**
+     * Field of the request hash: the relay channels ({@link #relayChannel}) of the ingress instances
+     * with a client attached, space-separated, at most {@link #MAX_RELAYS}, no duplicates.
+     */
+    public static final String RELAYS_FIELD = "relays";
+
+    /** The most relay channels one request publishes to. */
+    public static final int MAX_RELAYS = 8;
 
     /**
      * The request id an {@code Idempotency-Key} of a tenant stands for.

@@ -1,6 +1,8 @@
 package dev.agentic.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -99,24 +101,44 @@ public final class WireCodec {
     }
 
     /**
-     * Decodes the live message that the emit script publishes: {@code previous \n id \n type \n data}.
-     * The script builds it in Lua, so this is the one place that knows its layout.
+     * Decodes the live message the emit script publishes to the relay channels: line 1 the request
+     * id, then per event four lines {@code previousId}, {@code id}, {@code type}, {@code data}
+     * (event data is one-line JSON). The script builds it in Lua; this is the one Java place that
+     * knows its layout.
+     *
+     * @throws MalformedWireDataException for anything else
      */
-    public static LoggedEvent decodeLiveMessage(String message) {
-        String[] parts = message.split("\n", 4);
-        if (parts.length != 4) {
-            throw new MalformedWireDataException("live message has " + parts.length + " parts", null);
+    public static LiveBatch decodeLiveBatch(String message) {
+        String[] lines = message.split("\n", -1);
+        if (lines.length < 5 || (lines.length - 1) % 4 != 0) {
+            throw new MalformedWireDataException("live batch has " + lines.length + " lines", null);
         }
         try {
-            return new LoggedEvent(EventId.parse(parts[1]), EventId.parse(parts[0]), parts[2], parts[3]);
+            List<LoggedEvent> events = new ArrayList<>((lines.length - 1) / 4);
+            for (int i = 1; i < lines.length; i += 4) {
+                events.add(new LoggedEvent(
+                        EventId.parse(lines[i + 1]), EventId.parse(lines[i]), lines[i + 2], lines[i + 3]));
+            }
+            if (!RequestId.isValid(lines[0])) {
+                throw new IllegalArgumentException("not a request id");
+            }
+            return new LiveBatch(lines[0], events);
         } catch (IllegalArgumentException e) {
-            throw new MalformedWireDataException("bad live message: " + e.getMessage(), e);
+            throw new MalformedWireDataException("bad live batch: " + e.getMessage(), e);
         }
     }
 
-    /** The inverse of {@link #decodeLiveMessage}; the Lua emit script builds the same text. */
-    public static String encodeLiveMessage(LoggedEvent event) {
-        EventId previous = event.previous() == null ? EventId.ZERO : event.previous();
-        return previous + "\n" + event.id() + "\n" + event.type() + "\n" + event.data();
+    /** The inverse of {@link #decodeLiveBatch}; the Lua emit script builds the same text. */
+    public static String encodeLiveBatch(String requestId, List<LoggedEvent> events) {
+        StringBuilder text = new StringBuilder(requestId);
+        for (LoggedEvent event : events) {
+            if (event.data().indexOf('\n') >= 0 || event.type().indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("live events are one line of type and one of data");
+            }
+            EventId previous = event.previous() == null ? EventId.ZERO : event.previous();
+            text.append('\n').append(previous).append('\n').append(event.id());
+            text.append('\n').append(event.type()).append('\n').append(event.data());
+        }
+        return text.toString();
     }
 }

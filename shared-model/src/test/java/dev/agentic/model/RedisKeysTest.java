@@ -13,12 +13,15 @@ class RedisKeysTest {
         String tag = "{" + ID + "}";
         assertThat(RedisKeys.request(ID)).contains(tag);
         assertThat(RedisKeys.events(ID)).contains(tag);
-        assertThat(RedisKeys.eventsChannel(ID)).contains(tag);
     }
 
     @Test
-    void channelNameGivesBackItsRequestId() {
-        assertThat(RedisKeys.requestIdOfChannel(RedisKeys.eventsChannel(ID))).isEqualTo(ID);
+    void relayChannelNamesOnlyAValidInstanceId() {
+        assertThat(RedisKeys.relayChannel("a1-B_2")).isEqualTo("agentic:relay:a1-B_2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedisKeys.relayChannel("a b"))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedisKeys.relayChannel(""))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @org.junit.jupiter.params.ParameterizedTest

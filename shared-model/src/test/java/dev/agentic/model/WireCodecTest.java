@@ -111,17 +111,26 @@ class WireCodecTest {
     }
 
     @Test
-    void liveMessageCarriesPreviousIdAndKeepsNewlinesInData() {
-        LoggedEvent event =
-                new LoggedEvent(EventId.parse("17-3"), EventId.parse("17-2"), "token", "{\"text\":\"a\\nb\"}\nrest");
-        assertThat(WireCodec.decodeLiveMessage(WireCodec.encodeLiveMessage(event)))
-                .isEqualTo(event);
+    void liveBatchCarriesTheRequestAndEachEventWithItsPreviousId() {
+        String id = RequestId.newId();
+        List<LoggedEvent> events = List.of(
+                new LoggedEvent(EventId.parse("17-3"), EventId.parse("17-2"), "token", "{\"text\":\"a\\nb\"}"),
+                new LoggedEvent(EventId.parse("17-4"), EventId.parse("17-3"), "done", "{}"));
+        String wire = WireCodec.encodeLiveBatch(id, events);
+        assertThat(wire).isEqualTo(id + "\n17-2\n17-3\ntoken\n{\"text\":\"a\\nb\"}\n17-3\n17-4\ndone\n{}");
+        assertThat(WireCodec.decodeLiveBatch(wire)).isEqualTo(new LiveBatch(id, events));
     }
 
     @Test
-    void malformedLiveMessageIsRejected() {
-        assertThatThrownBy(() -> WireCodec.decodeLiveMessage("garbage")).isInstanceOf(MalformedWireDataException.class);
-        assertThatThrownBy(() -> WireCodec.decodeLiveMessage("x\n1-1\ntoken\n{}"))
+    void malformedLiveBatchIsRejected() {
+        String id = RequestId.newId();
+        assertThatThrownBy(() -> WireCodec.decodeLiveBatch("garbage")).isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeLiveBatch(id)).isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeLiveBatch(id + "\nx\n1-1\ntoken\n{}"))
+                .isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeLiveBatch(id + "\n1-0\n1-1\ntoken\n{}\n1-1"))
+                .isInstanceOf(MalformedWireDataException.class);
+        assertThatThrownBy(() -> WireCodec.decodeLiveBatch("no id\n1-0\n1-1\ntoken\n{}"))
                 .isInstanceOf(MalformedWireDataException.class);
     }
 }

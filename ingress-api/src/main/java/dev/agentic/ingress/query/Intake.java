@@ -14,6 +14,7 @@ import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventId;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
+import dev.agentic.model.LoggedEvent;
 import dev.agentic.redis.EventLog;
 import io.lettuce.core.RedisException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -187,17 +188,22 @@ public class Intake {
         }
         timer.admitted(http);
         String id = existing.orElse(job.id());
-        // Subscribe before the job exists, so not even its first event can slip past.
+        // Listen before the job exists, so not even its first event can slip past.
         long deadlineMs =
                 existing.isPresent() ? EventCursors.deadlineOf(events.status(id), job.deadlineMs()) : job.deadlineMs();
         try (EventCursor cursor = cursors.open(id, EventId.ZERO, deadlineMs)) {
+            String relay = cursor.relayChannel();
+            LoggedEvent queued = null;
             if (existing.isPresent()) {
                 response.setHeader(IDEMPOTENT_REPLAY_HEADER, "true");
             } else if (cached.isPresent()) {
                 response.setHeader(CACHE_HEADER, "hit");
-                enqueue(() -> cache.serve(job, cached.get()), job, key);
+                queued = enqueue(() -> cache.serve(job, cached.get(), relay), job, key);
             } else {
-                enqueue(() -> queries.enqueue(job, key), job, key);
+                queued = enqueue(() -> queries.enqueue(job, key, relay), job, key);
+            }
+            if (queued != null) {
+                cursor.opened(queued); // the log holds just that: no need to read it
             }
             if (intent.stream()) {
                 sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response);
@@ -221,9 +227,10 @@ public class Intake {
      * Accepts the job (queues it or answers it from the cache); a key claimed for it is given back
      * when nothing was accepted (a Redis failure before the job is queued), never once it is.
      */
-    private void enqueue(Runnable acceptance, Job job, @Nullable String idempotencyKey) {
+    private @Nullable LoggedEvent enqueue(
+            Supplier<@Nullable LoggedEvent> acceptance, Job job, @Nullable String idempotencyKey) {
         try {
-            acceptance.run();
+            return acceptance.get();
         } catch (RedisException e) {
             release(job, idempotencyKey);
             throw e;

@@ -7,6 +7,7 @@ import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.LogText;
+import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.model.WireCodec;
@@ -282,8 +283,12 @@ public class QueryService {
      * even before a worker records it, and never waits on a job that was not queued.
      *
      * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
+     * @param relayChannel this instance's relay channel, where the request's events are to go
+     * @return the request's {@code queued} event when this call opened it (the log holds only that);
+     *     null when a worker was faster
      */
-    void enqueue(Job job, @Nullable String idempotencyKey) {
+    @Nullable
+    LoggedEvent enqueue(Job job, @Nullable String idempotencyKey, String relayChannel) {
         // The job first, then its request: if this instance dies in between, the worker that takes
         // the job writes the request itself (it has everything needed), so nothing is half-made.
         if (idempotencyKey == null) {
@@ -295,8 +300,9 @@ public class QueryService {
                     RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(idempotencyKey)),
                     new Claim(job.id(), job.deadlineMs(), true).value());
         }
+        LoggedEvent queued;
         try {
-            events.open(job); // false: a worker was faster and opened it already
+            queued = events.open(job, relayChannel); // null: a worker was faster and opened it already
         } catch (RedisException e) {
             log.warn(
                     "Query(id={}) queued, but its request could not be written: {}; the worker will",
@@ -306,6 +312,7 @@ public class QueryService {
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
+        return queued;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.EventType;
 import dev.agentic.model.Job;
 import dev.agentic.model.LogText;
+import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
@@ -17,8 +18,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -73,25 +77,34 @@ class ResponseCache {
         return found;
     }
 
-    /** Records the job's request and answers it with the cached answer. */
-    void serve(Job job, CachedAnswer cached) {
-        events.open(job);
+    /**
+     * Records the job's request and answers it with the cached answer, in one batch after the
+     * {@code queued} event.
+     *
+     * @param relayChannel this instance's relay channel, where the request's events are to go
+     * @return the request's {@code queued} event when this call opened it; null otherwise
+     */
+    @Nullable
+    LoggedEvent serve(Job job, CachedAnswer cached, String relayChannel) {
+        LoggedEvent queued = events.open(job, relayChannel);
         AttemptWriter writer = events.attempt(job.id(), 1, Duration.ZERO);
-        writer.append(new StreamEvent.Start(WORKER, 1));
+        List<StreamEvent> batch = new ArrayList<>();
+        batch.add(new StreamEvent.Start(WORKER, 1));
         for (CachedAnswer.Event event : cached.events()) {
             Optional<EventType> type = EventType.fromWire(event.type());
             if (type.isPresent()) {
-                writer.append(WireCodec.decodeEvent(type.get(), event.data()));
+                batch.add(WireCodec.decodeEvent(type.get(), event.data()));
             }
         }
-        writer.append(new StreamEvent.Metadata(Map.of(
+        batch.add(new StreamEvent.Metadata(Map.of(
                 "cached",
                 true,
                 "cached_from",
                 cached.sourceRequestId(),
                 "cached_at",
                 Instant.ofEpochMilli(cached.createdAtMs()).toString())));
-        writer.finish(new StreamEvent.Done(Usage.NONE, cached.finishReason()), cached.answer());
+        writer.finish(batch, new StreamEvent.Done(Usage.NONE, cached.finishReason()), cached.answer());
         log.info("Query(id={}, tenant={}, agent={}) answered from the cache", job.id(), job.tenant(), job.agent());
+        return queued;
     }
 }

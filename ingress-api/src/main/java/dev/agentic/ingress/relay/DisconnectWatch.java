@@ -35,13 +35,14 @@ public class DisconnectWatch implements AutoCloseable {
     }
 
     /**
-     * A client attached to the request's stream (the first one, or a resume on any instance).
+     * A client attached to the request's stream (the first one, or a resume on any instance); the
+     * instance's relay channel joins the request's relays.
      *
-     * @return its attachment number, to hand back to {@link #detached}
+     * @return its attachment number, to hand back to {@link #detached}; 0 when the request is gone
      */
-    public long attached(String requestId) {
+    public long attached(String requestId, String relayChannel) {
         try {
-            return events.attach(requestId);
+            return events.attach(requestId, relayChannel);
         } catch (RedisException e) {
             return 0; // the stream itself will fail on Redis; no cancel is armed for it
         }

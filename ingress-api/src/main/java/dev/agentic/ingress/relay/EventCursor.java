@@ -14,10 +14,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client's position in a request's event stream. It subscribes before it first reads the log,
- * then takes live messages; a live message whose previous id is not the last one delivered reveals
- * a gap (pub/sub is at-most-once), which is filled from the log. Events are delivered in log order
- * with no gap and no duplicate.
+ * One client's position in a request's event stream. It listens on its instance's relay channel
+ * before its instance joins the request's relays and before it first reads the log, then takes live
+ * batches; a batch whose first new event's previous id is not the last one delivered reveals a gap
+ * (pub/sub is at-most-once), which is filled from the log. Events are delivered in log order with
+ * no gap and no duplicate. A cursor whose instance could not join the relays (the request not yet
+ * opened, or followed by the most instances already) reads the log at short intervals instead.
  *
  * <p>It also bounds the wait: once {@code endByMs} (the request's deadline plus the terminal grace)
  * has passed without a terminal event, it ends the request itself with {@code error}
@@ -26,14 +28,18 @@ import java.util.concurrent.TimeUnit;
  * request's hash and log are gone, it throws {@link RequestExpiredException}.
  */
 public final class EventCursor implements AutoCloseable {
-    /** Live messages waiting for the client; beyond this, they are dropped and read from the log. */
+    /** Live batches waiting for the client; beyond this, they are dropped and read from the log. */
     private static final int LIVE_CAPACITY = 1024;
+
+    /** How often a cursor without live batches reads the log. */
+    private static final Duration UNFOLLOWED_POLL = Duration.ofMillis(200);
 
     private static final int LOG_PAGE = 500;
 
     private final String requestId;
     private final EventLog log;
-    private final BlockingQueue<LoggedEvent> live = new LinkedBlockingQueue<>(LIVE_CAPACITY);
+    private final BlockingQueue<List<LoggedEvent>> live = new LinkedBlockingQueue<>(LIVE_CAPACITY);
+    private final String relayChannel;
     private final Subscriptions.Subscription subscription;
     private final long endByMs;
     private final Clock clock;
@@ -41,6 +47,10 @@ public final class EventCursor implements AutoCloseable {
     private boolean logHasMore = true;
     private boolean firstRead = true;
     private boolean finished;
+    /** This instance is in the request's relays (so live batches come). */
+    private boolean followed;
+    /** What the log held when this cursor's request was opened, delivered without reading it. */
+    private List<LoggedEvent> opened = List.of();
 
     /**
      * @param after deliver only events after this id ({@link EventId#ZERO} for all)
@@ -53,7 +63,29 @@ public final class EventCursor implements AutoCloseable {
         this.last = after;
         this.endByMs = endByMs;
         this.clock = clock;
+        this.relayChannel = subscriptions.channel();
         this.subscription = subscriptions.subscribe(requestId, live::offer);
+    }
+
+    /** The relay channel of this cursor's instance, for the request's relays. */
+    public String relayChannel() {
+        return relayChannel;
+    }
+
+    /**
+     * The request was just opened through this cursor's relay channel, and its log holds exactly
+     * {@code queued}: the first read delivers it without reading the log.
+     */
+    public void opened(LoggedEvent queued) {
+        if (firstRead && last.equals(EventId.ZERO)) {
+            opened = List.of(queued);
+        }
+        followed = true;
+    }
+
+    /** This cursor's relay channel joined the request's relays (an attach did it). */
+    public void followed() {
+        followed = true;
     }
 
     /**
@@ -68,6 +100,13 @@ public final class EventCursor implements AutoCloseable {
         }
         if (firstRead) {
             firstRead = false;
+            follow();
+            if (!opened.isEmpty()) {
+                List<LoggedEvent> first = opened;
+                opened = List.of();
+                logHasMore = false; // the log held just that when it was opened: the rest comes live
+                return deliver(first);
+            }
             return firstPage();
         }
         if (logHasMore) {
@@ -77,21 +116,52 @@ public final class EventCursor implements AutoCloseable {
         if (untilEnd <= 0) {
             return endOverdue();
         }
-        long deadline = System.nanoTime() + Math.min(wait.toNanos(), TimeUnit.MILLISECONDS.toNanos(untilEnd));
+        Duration bounded = followed || wait.compareTo(UNFOLLOWED_POLL) < 0 ? wait : UNFOLLOWED_POLL;
+        long deadline = System.nanoTime() + Math.min(bounded.toNanos(), TimeUnit.MILLISECONDS.toNanos(untilEnd));
         while (true) {
-            LoggedEvent event = live.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (event == null) {
+            List<LoggedEvent> batch = live.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (batch == null) {
                 // Idle: a lost wake-up must not stall the stream, so look at the log.
+                follow();
                 return readLog();
             }
-            if (!event.id().isAfter(last)) {
+            List<LoggedEvent> fresh = after(batch, last);
+            if (fresh.isEmpty()) {
                 continue; // already delivered from the log
             }
-            if (Objects.equals(event.previous(), last)) {
-                return deliver(List.of(event));
+            if (isChain(fresh, last)) {
+                return deliver(fresh);
             }
             return readLog();
         }
+    }
+
+    /** Joins the request's relays unless it already has. */
+    private void follow() {
+        if (!followed) {
+            followed = log.follow(requestId, relayChannel);
+        }
+    }
+
+    /** The events of a batch after {@code last}. */
+    private static List<LoggedEvent> after(List<LoggedEvent> batch, EventId last) {
+        int from = 0;
+        while (from < batch.size() && !batch.get(from).id().isAfter(last)) {
+            from++;
+        }
+        return batch.subList(from, batch.size());
+    }
+
+    /** Whether the events follow {@code last} and one another with nothing missing between. */
+    private static boolean isChain(List<LoggedEvent> events, EventId last) {
+        EventId previous = last;
+        for (LoggedEvent event : events) {
+            if (!Objects.equals(event.previous(), previous)) {
+                return false;
+            }
+            previous = event.id();
+        }
+        return true;
     }
 
     /**

@@ -66,7 +66,10 @@ public class SseRelay {
         response.setHeader("X-Accel-Buffering", "no");
         response.setHeader("X-Request-Id", requestId);
         Client client = new Client(response);
-        long attachment = disconnects.attached(requestId);
+        long attachment = disconnects.attached(requestId, cursor.relayChannel());
+        if (attachment > 0) {
+            cursor.followed();
+        }
         try (Drain.Registration registration = drain.register()) {
             client.write("retry: 2000\n\n");
             pump(cursor, acceptedAtMs, client);

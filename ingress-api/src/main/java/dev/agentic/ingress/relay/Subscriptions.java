@@ -1,5 +1,6 @@
 package dev.agentic.ingress.relay;
 
+import dev.agentic.model.LiveBatch;
 import dev.agentic.model.LogText;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.MalformedWireDataException;
@@ -9,6 +10,9 @@ import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,48 +23,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pub/sub connection per ingress instance, shared by all its streams: each stream subscribes to
- * its request's channel. The listener runs on the connection's I/O thread, so it only hands the
- * message over and never waits on a client. Lettuce re-subscribes after a reconnect.
+ * The instance's one subscription: at startup it subscribes to its own relay channel ({@link
+ * RedisKeys#relayChannel}, named by a random instance id), where the emit script publishes every
+ * batch of events of the requests this instance follows (the request hash's {@code relays}). Each
+ * batch is handed to the listeners of its request id. Following a request is a map entry here; no
+ * Redis command. The listener runs on the connection's I/O thread, so it only hands the batch over
+ * and never waits on a client. Lettuce re-subscribes after a reconnect; what was published meanwhile
+ * is read from the log (a cursor sees the gap).
  */
 final class Subscriptions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
 
     private final StatefulRedisPubSubConnection<String, String> connection;
-    private final Map<String, Set<Consumer<LoggedEvent>>> listeners = new ConcurrentHashMap<>();
+    private final String channel;
+    private final Map<String, Set<Consumer<List<LoggedEvent>>>> listeners = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
 
     Subscriptions(RedisClient client) {
+        this(client, newInstanceId());
+    }
+
+    Subscriptions(RedisClient client, String instanceId) {
+        this.channel = RedisKeys.relayChannel(instanceId);
         this.connection = RedisSettings.connectWaiting(client::connectPubSub);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String message) {
-                dispatch(channel, message);
+            public void message(String from, String message) {
+                if (channel.equals(from)) {
+                    dispatch(message);
+                }
             }
         });
+        connection.sync().subscribe(channel);
+    }
+
+    private static String newInstanceId() {
+        byte[] bytes = new byte[8];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** This instance's relay channel, which a request lists in its relays to reach this instance. */
+    String channel() {
+        return channel;
     }
 
     /**
-     * Subscribes to the request's channel; returns once Redis has confirmed the subscription, so
-     * every event published afterwards reaches {@code listener}.
+     * Hands every batch of the request's events published to this instance from now on to {@code
+     * listener}, until the subscription is closed.
      */
-    Subscription subscribe(String requestId, Consumer<LoggedEvent> listener) {
-        String channel = RedisKeys.eventsChannel(requestId);
-        listeners.compute(channel, (key, set) -> {
-            Set<Consumer<LoggedEvent>> current = set == null ? new CopyOnWriteArraySet<>() : set;
+    Subscription subscribe(String requestId, Consumer<List<LoggedEvent>> listener) {
+        listeners.compute(requestId, (key, set) -> {
+            Set<Consumer<List<LoggedEvent>>> current = set == null ? new CopyOnWriteArraySet<>() : set;
             current.add(listener);
             return current;
         });
         active.incrementAndGet();
-        Subscription subscription = () -> unsubscribe(channel, listener);
-        try {
-            // Idempotent in Redis; the reply confirms the subscription is in place.
-            connection.sync().subscribe(channel);
-        } catch (RuntimeException e) {
-            subscription.close();
-            throw e;
-        }
-        return subscription;
+        return () -> unsubscribe(requestId, listener);
     }
 
     /** Streams currently relayed by this instance. */
@@ -68,38 +87,25 @@ final class Subscriptions implements AutoCloseable {
         return active.get();
     }
 
-    private void unsubscribe(String channel, Consumer<LoggedEvent> listener) {
-        listeners.computeIfPresent(channel, (key, set) -> {
-            if (!set.remove(listener)) {
-                return set;
+    private void unsubscribe(String requestId, Consumer<List<LoggedEvent>> listener) {
+        listeners.computeIfPresent(requestId, (key, set) -> {
+            if (set.remove(listener)) {
+                active.decrementAndGet();
             }
-            active.decrementAndGet();
-            if (!set.isEmpty()) {
-                return set;
-            }
-            // Sent while holding the entry, so a concurrent subscribe's SUBSCRIBE goes after it.
-            try {
-                connection.async().unsubscribe(channel);
-            } catch (RuntimeException e) {
-                log.debug("unsubscribe {} failed: {}", channel, LogText.safe(String.valueOf(e.getMessage())));
-            }
-            return null;
+            return set.isEmpty() ? null : set;
         });
     }
 
-    private void dispatch(String channel, String message) {
-        Set<Consumer<LoggedEvent>> targets = listeners.get(channel);
-        if (targets == null) {
-            return;
-        }
+    private void dispatch(String message) {
         try {
-            LoggedEvent event = WireCodec.decodeLiveMessage(message);
-            targets.forEach(listener -> listener.accept(event));
+            LiveBatch batch = WireCodec.decodeLiveBatch(message);
+            Set<Consumer<List<LoggedEvent>>> targets = listeners.get(batch.requestId());
+            if (targets != null) {
+                targets.forEach(listener -> listener.accept(batch.events()));
+            }
         } catch (MalformedWireDataException e) {
             log.warn(
-                    "ignoring malformed live message on {}: {}",
-                    LogText.safe(channel),
-                    LogText.safe(String.valueOf(e.getMessage())));
+                    "ignoring malformed live message on {}: {}", channel, LogText.safe(String.valueOf(e.getMessage())));
         }
     }
 

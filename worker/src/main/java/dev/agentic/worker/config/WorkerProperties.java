@@ -140,6 +140,10 @@ public record WorkerProperties(
      *     request ends with {@code done}, finish reason {@code length}
      * @param cpuConcurrency platform threads for agents that compute ({@code math}, {@code ingest}); 0
      *     means one per available processor
+     * @param tokenCoalesceWindow how long an attempt's events may wait to be written together: tokens
+     *     arriving within it are merged into one {@code token} event (text concatenated) and written
+     *     with the events around them in one Redis script call; the first token of an attempt and
+     *     the terminal event are written at once; zero writes every event on its own
      */
     public record Worker(
             @Nullable String name,
@@ -161,7 +165,8 @@ public record WorkerProperties(
             @DefaultValue("30s") Duration stuckLivenessAfter,
             @DefaultValue("64KB") DataSize maxEventBytes,
             @DefaultValue("1000000") @Min(1000) int maxAnswerChars,
-            @DefaultValue("0") @Min(0) @Max(1024) int cpuConcurrency) {
+            @DefaultValue("0") @Min(0) @Max(1024) int cpuConcurrency,
+            @DefaultValue("5ms") Duration tokenCoalesceWindow) {
 
         /** Bounded-cost knobs at their defaults (for tests that set only the consumer's). */
         public Worker(
@@ -194,8 +199,12 @@ public record WorkerProperties(
                     Duration.ofSeconds(30),
                     DataSize.ofKilobytes(64),
                     1_000_000,
-                    0);
+                    0,
+                    DEFAULT_TOKEN_COALESCE_WINDOW);
         }
+
+        /** The default of {@code agentic.worker.token-coalesce-window}. */
+        public static final Duration DEFAULT_TOKEN_COALESCE_WINDOW = Duration.ofMillis(5);
 
         /** Returns these settings with other bounded-cost knobs (for tests). */
         public Worker withBounds(
@@ -217,7 +226,8 @@ public record WorkerProperties(
                     stuckLivenessAfter,
                     maxEventBytes,
                     maxAnswerChars,
-                    cpuConcurrency);
+                    cpuConcurrency,
+                    tokenCoalesceWindow);
         }
 
         @ConstructorBinding
@@ -231,6 +241,9 @@ public record WorkerProperties(
             }
             if (maxEventBytes.toBytes() < 2048 || maxEventBytes.toBytes() > 16 * 1024 * 1024) {
                 throw new IllegalArgumentException("agentic.worker.max-event-bytes must be between 2KB and 16MB");
+            }
+            if (tokenCoalesceWindow.isNegative() || tokenCoalesceWindow.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("agentic.worker.token-coalesce-window must be between 0 and 1s");
             }
             if (stuckGrace.isNegative() || stuckLivenessAfter.isNegative()) {
                 throw new IllegalArgumentException(
@@ -257,7 +270,8 @@ public record WorkerProperties(
                     stuckLivenessAfter,
                     maxEventBytes,
                     maxAnswerChars,
-                    threads);
+                    threads,
+                    tokenCoalesceWindow);
         }
 
         /** Platform threads for computing agents: {@code cpu-concurrency}, or one per processor when 0. */

@@ -1,8 +1,7 @@
 package dev.agentic.worker.consumer;
 
-import dev.agentic.model.EventType;
+import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
-import dev.agentic.model.WireCodec;
 import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -14,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells a running job at once when its request ends elsewhere (a client's cancel, a dead letter):
- * the worker listens on the request's channel while the job runs, and a terminal event it did not
- * write stops the agent, closing the LLM stream. Without it a job would only notice at its next
- * append.
+ * Tells a running job at once when its request ends elsewhere (a client's cancel, a dead letter,
+ * an ingress's overdue end): every such end publishes the request id on {@link
+ * RedisKeys#CANCEL_CHANNEL}, which the worker subscribes to once, at startup; the message stops the
+ * matching running job, closing its LLM stream. Without it a job would only notice at its next
+ * append. Watching a job is a map entry: no Redis command per job. Lettuce subscribes again after a
+ * reconnect; a cancel published while disconnected is noticed at the job's next append.
  */
 public final class CancelWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CancelWatcher.class);
@@ -29,43 +30,35 @@ public final class CancelWatcher implements AutoCloseable {
         this.connection = RedisSettings.connectWaiting(client::connectPubSub);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String message) {
-                Runnable callback = onEnd.get(channel);
-                if (callback != null && isTerminal(message)) {
-                    callback.run();
+            public void message(String channel, String requestId) {
+                if (RedisKeys.CANCEL_CHANNEL.equals(channel)) {
+                    Runnable callback = onEnd.get(requestId);
+                    if (callback != null) {
+                        callback.run();
+                    }
                 }
             }
         });
-    }
-
-    /**
-     * Watches the request until the returned handle is closed. Best effort: if Redis is unreachable
-     * the job still notices the end at its next append.
-     */
-    Watching watch(String requestId, Runnable ended) {
-        String channel = RedisKeys.eventsChannel(requestId);
-        onEnd.put(channel, ended);
         try {
-            connection.sync().subscribe(channel);
+            connection.sync().subscribe(RedisKeys.CANCEL_CHANNEL);
         } catch (RedisException e) {
-            log.debug("Query(id={}) cannot watch for cancellation: {}", requestId, e.getMessage());
+            // Lettuce re-issues the subscription when the connection comes back.
+            log.warn(
+                    "cannot subscribe to {} yet: {}",
+                    RedisKeys.CANCEL_CHANNEL,
+                    LogText.safe(String.valueOf(e.getMessage())));
         }
-        return () -> {
-            onEnd.remove(channel);
-            try {
-                connection.async().unsubscribe(channel);
-            } catch (RedisException e) {
-                log.debug("unsubscribe {} failed: {}", channel, e.getMessage());
-            }
-        };
     }
 
-    private static boolean isTerminal(String message) {
-        try {
-            return EventType.isTerminal(WireCodec.decodeLiveMessage(message).type());
-        } catch (RuntimeException e) {
-            return false;
-        }
+    /** Watches the request until the returned handle is closed. */
+    Watching watch(String requestId, Runnable ended) {
+        onEnd.put(requestId, ended);
+        return () -> onEnd.remove(requestId, ended);
+    }
+
+    /** Requests watched now (for tests). */
+    int watching() {
+        return onEnd.size();
     }
 
     @Override

@@ -44,7 +44,8 @@ class ConsumerConfiguration {
                         priceTable(properties.usage())),
                 new OutputLimits(
                         (int) properties.worker().maxEventBytes().toBytes(),
-                        properties.worker().maxAnswerChars()));
+                        properties.worker().maxAnswerChars()),
+                properties.worker().tokenCoalesceWindow());
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

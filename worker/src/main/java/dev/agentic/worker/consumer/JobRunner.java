@@ -12,6 +12,7 @@ import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.AgentRequest;
 import dev.agentic.worker.agent.AgentResult;
 import dev.agentic.worker.agent.Tokens;
+import dev.agentic.worker.config.WorkerProperties;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +51,7 @@ public final class JobRunner implements AutoCloseable {
     private final ResponseCacheWriter cache;
     private final UsageAccounting usage;
     private final OutputLimits limits;
+    private final Duration coalesceWindow;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -102,7 +104,38 @@ public final class JobRunner implements AutoCloseable {
             ResponseCacheWriter cache,
             UsageAccounting usage,
             OutputLimits limits) {
+        this(
+                events,
+                agents,
+                cancels,
+                workerName,
+                redisRetry,
+                clock,
+                meters,
+                cache,
+                usage,
+                limits,
+                WorkerProperties.Worker.DEFAULT_TOKEN_COALESCE_WINDOW);
+    }
+
+    /**
+     * @param coalesceWindow how long an event may wait to be written with later ones, tokens merged
+     *     ({@code agentic.worker.token-coalesce-window}; zero writes each on its own)
+     */
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            ResponseCacheWriter cache,
+            UsageAccounting usage,
+            OutputLimits limits,
+            Duration coalesceWindow) {
         this.limits = limits;
+        this.coalesceWindow = coalesceWindow;
         this.cache = cache;
         this.usage = usage;
         this.events = events;
@@ -163,8 +196,8 @@ public final class JobRunner implements AutoCloseable {
 
     private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
-        RedisEventSink sink =
-                new RedisEventSink(events.attempt(job.id(), attempt.number(), redisRetry), cacheKey != null, limits);
+        RedisEventSink sink = new RedisEventSink(
+                events.attempt(job, attempt.number(), redisRetry), cacheKey != null, limits, coalesceWindow, deadlines);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();

@@ -7,11 +7,17 @@ import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.worker.agent.EventSink;
 import io.lettuce.core.RedisException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -20,10 +26,27 @@ import org.jspecify.annotations.Nullable;
  * status. Once the log refuses an event (the request ended, or a later attempt took over) or Redis
  * is lost, the sink is closed with that {@link AttemptOutcome}: the agent may stop, and nothing more
  * is written.
+ *
+ * <p>Events are written in batches, one emit script call each: an event waits at most the
+ * coalescing window, and consecutive tokens that wait together become one {@code token} event (their
+ * text concatenated, never longer than one event may be). The attempt's first token is written at
+ * once, with whatever waits before it; the terminal event is written with whatever waits before it.
+ * A zero window writes every event on its own. Batches are written in order, one at a time; events
+ * keep arriving (and coalescing) while one is being written.
  */
 final class RedisEventSink implements EventSink {
     private final AttemptWriter writer;
     private final OutputLimits limits;
+    private final Duration window;
+    private final @Nullable ScheduledExecutorService timer;
+    /** Held while a batch is taken and written, so batches reach the log in order. */
+    private final ReentrantLock writing = new ReentrantLock();
+    /** Events not yet written, oldest first; guarded by {@link #answer}. */
+    private final List<StreamEvent> pending = new ArrayList<>();
+    /** The timer that writes {@link #pending} once the window has passed; guarded by {@link #answer}. */
+    private @Nullable ScheduledFuture<?> flushTimer;
+
+    private boolean firstTokenQueued;
     private final StringBuilder answer = new StringBuilder();
     /** The answer reached {@link OutputLimits#maxAnswerChars()}: the agent is stopped, the request ends with length. */
     private volatile boolean answerFull;
@@ -36,10 +59,30 @@ final class RedisEventSink implements EventSink {
 
     private int recordedChars;
 
-    /** @param record keep the agent's events for {@link #recorded()} */
+    /** A sink that writes every event on its own. */
     RedisEventSink(AttemptWriter writer, boolean record, OutputLimits limits) {
+        this(writer, record, limits, Duration.ZERO, null);
+    }
+
+    /**
+     * @param record keep the agent's events for {@link #recorded()}
+     * @param window how long an event may wait to be written with later ones (zero: never)
+     * @param timer runs the window's timers (they only start a virtual thread that writes); required
+     *     for a positive window
+     */
+    RedisEventSink(
+            AttemptWriter writer,
+            boolean record,
+            OutputLimits limits,
+            Duration window,
+            @Nullable ScheduledExecutorService timer) {
+        if (window.isPositive() && timer == null) {
+            throw new IllegalArgumentException("a coalescing window needs a timer");
+        }
         this.writer = writer;
         this.limits = limits;
+        this.window = window;
+        this.timer = timer;
         this.recorded = record ? new ArrayList<>() : null;
     }
 
@@ -59,6 +102,76 @@ final class RedisEventSink implements EventSink {
         }
         for (String piece : limits.split(kept)) {
             append(new StreamEvent.Token(piece));
+        }
+    }
+
+    /**
+     * Queues the event, merging a token into a token queued just before it; returns whether it is
+     * to be written at once (the attempt's first token, or no window).
+     */
+    private boolean enqueue(StreamEvent event) {
+        synchronized (answer) {
+            if (event instanceof StreamEvent.Token token) {
+                if (!firstTokenQueued) {
+                    firstTokenQueued = true;
+                    pending.add(token);
+                    return true;
+                }
+                int last = pending.size() - 1;
+                if (last >= 0
+                        && pending.get(last) instanceof StreamEvent.Token previous
+                        && previous.text().length() + token.text().length() <= limits.textChars()) {
+                    pending.set(last, new StreamEvent.Token(previous.text() + token.text()));
+                } else {
+                    pending.add(token);
+                }
+            } else {
+                pending.add(event);
+            }
+            if (!window.isPositive()) {
+                return true;
+            }
+            if (flushTimer == null && timer != null) {
+                try {
+                    flushTimer = timer.schedule(
+                            () -> Thread.ofVirtual().name("event-flush").start(this::flush),
+                            window.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    return true; // the runner is closing: write at once
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Takes every queued event (the caller holds {@link #writing}). */
+    private List<StreamEvent> takePending() {
+        synchronized (answer) {
+            if (flushTimer != null) {
+                flushTimer.cancel(false);
+                flushTimer = null;
+            }
+            List<StreamEvent> batch = List.copyOf(pending);
+            pending.clear();
+            return batch;
+        }
+    }
+
+    /** Writes the queued events as one batch; never throws (a refusal or a Redis failure closes the sink). */
+    void flush() {
+        writing.lock();
+        try {
+            List<StreamEvent> batch = takePending();
+            if (batch.isEmpty() || closedBy.get() != null) {
+                return;
+            }
+            AttemptOutcome outcome = write(() -> writer.append(batch));
+            if (!outcome.isOpen()) {
+                close(outcome);
+            }
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -129,14 +242,16 @@ final class RedisEventSink implements EventSink {
         }
     }
 
-    /** Never throws: a refusal or a Redis failure closes the sink so the agent stops. */
+    /**
+     * Queues the event and writes it when its batch is due. Never throws: a refusal or a Redis
+     * failure closes the sink so the agent stops.
+     */
     void append(StreamEvent event) {
         if (closedBy.get() == null) {
             StreamEvent fitted = limits.fit(event);
             record(fitted);
-            AttemptOutcome outcome = write(() -> writer.append(fitted));
-            if (!outcome.isOpen()) {
-                close(outcome);
+            if (enqueue(fitted)) {
+                flush();
             }
         }
     }
@@ -151,9 +266,17 @@ final class RedisEventSink implements EventSink {
             return why;
         }
         StreamEvent fitted = limits.fit(terminal);
-        AttemptOutcome outcome = write(() -> writer.finish(fitted, answer()));
-        close(outcome);
-        return outcome;
+        writing.lock();
+        try {
+            List<StreamEvent> before = takePending();
+            // Events queued after the sink closed are not written; a full answer still writes them.
+            List<StreamEvent> kept = closedBy.get() == null ? before : List.of();
+            AttemptOutcome outcome = write(() -> writer.finish(kept, fitted, answer()));
+            close(outcome);
+            return outcome;
+        } finally {
+            writing.unlock();
+        }
     }
 
     private static AttemptOutcome write(Supplier<AttemptOutcome> write) {

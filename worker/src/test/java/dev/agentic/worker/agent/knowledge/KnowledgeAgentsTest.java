@@ -354,7 +354,9 @@ class KnowledgeAgentsTest {
                     .isInstanceOfSatisfying(
                             StreamEvent.Done.class,
                             done -> assertThat(done.usage().tokensOut()).isEqualTo(3));
-            assertThat(tokens(log)).startsWith(RecordingLlm.TOKENS.toArray(String[]::new));
+            // The first token comes on its own; later ones may be merged within the coalescing window.
+            assertThat(tokens(log).getFirst()).isEqualTo(RecordingLlm.TOKENS.getFirst());
+            assertThat(String.join("", tokens(log))).startsWith(String.join("", RecordingLlm.TOKENS));
             assertThat(answer(log)).startsWith("answer one [1] \n\nSources:\n[1] handbook (Acme handbook), chunk 0");
             List<String> messages = llm.lastMessages();
             assertThat(messages).hasSize(2);
