@@ -2,6 +2,7 @@ package dev.agentic.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /** A Lua script run by its SHA1, loaded again when Redis has forgotten it (after a restart). */
-final class LuaScript {
+public final class LuaScript {
     private final String source;
     private final String sha;
 
@@ -23,7 +27,12 @@ final class LuaScript {
     }
 
     static LuaScript fromResource(String name) {
-        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+        return fromResource(LuaScript.class, name);
+    }
+
+    /** The script in resource {@code name}, relative to {@code owner}'s package. */
+    public static LuaScript fromResource(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + name);
             }
@@ -44,12 +53,28 @@ final class LuaScript {
     }
 
     /** Runs a script that replies with an array (of strings). */
-    java.util.List<Object> runMulti(RedisCommands<String, String> redis, String[] keys, String... args) {
+    public List<Object> runMulti(RedisCommands<String, String> redis, String[] keys, String... args) {
         try {
             return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) {
             return redis.eval(source, ScriptOutputType.MULTI, keys, args);
         }
+    }
+
+    /** {@link #runMulti} without waiting (pipelined with other commands on the connection). */
+    public CompletableFuture<List<Object>> runMultiAsync(
+            RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture()
+                .exceptionallyCompose(e -> isNoScript(e)
+                        ? redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args)
+                                .toCompletableFuture()
+                        : CompletableFuture.failedFuture(e));
+    }
+
+    private static boolean isNoScript(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof RedisNoScriptException;
     }
 
     private static String sha1(String text) {

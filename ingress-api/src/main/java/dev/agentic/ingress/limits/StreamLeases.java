@@ -3,6 +3,7 @@ package dev.agentic.ingress.limits;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.LuaScript;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +40,7 @@ import org.springframework.stereotype.Component;
 @Component
 class StreamLeases implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamLeases.class);
-    private static final Script RENEW = Script.load("renew-leases.lua");
+    private static final LuaScript RENEW = LuaScript.fromResource(StreamLeases.class, "renew-leases.lua");
     /** Lease ids per renewal call: far below Lua's limit on the arguments of one command. */
     static final int RENEW_CHUNK = 1000;
 
@@ -130,7 +131,7 @@ class StreamLeases implements AutoCloseable {
                 for (int i = 0; i < chunk.size(); i++) {
                     args[i + 1] = chunk.get(i);
                 }
-                calls.add(RENEW.runAsync(redis.async(), new String[] {RedisKeys.streamPermits(tenant)}, args));
+                calls.add(RENEW.runMultiAsync(redis.async(), new String[] {RedisKeys.streamPermits(tenant)}, args));
                 tenants.add(tenant);
             }
         });

@@ -3,6 +3,7 @@ package dev.agentic.ingress.limits;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.LuaScript;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,7 +35,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class TenantLimiter {
     private static final Logger log = LoggerFactory.getLogger(TenantLimiter.class);
-    private static final Script ADMIT = Script.load("admit.lua");
+    private static final LuaScript ADMIT = LuaScript.fromResource(TenantLimiter.class, "admit.lua");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT);
     /** Retry-After of {@code too_many_streams}: streams end at any moment, so soon, but not at once. */
     private static final long STREAM_RETRY_SECONDS = 2;
@@ -110,7 +111,7 @@ public class TenantLimiter {
         String leaseId = stream ? streams.newLeaseId() : "";
         List<Object> reply;
         try {
-            reply = ADMIT.run(
+            reply = ADMIT.runMulti(
                     redis.sync(),
                     new String[] {RedisKeys.rateLimiter(tenant), RedisKeys.streamPermits(tenant)},
                     Double.toString(limits.dailyBudgetUsd()),
