@@ -38,27 +38,20 @@ ensure_packages() {
   find_bin npm >/dev/null || missing+=(npm)
   [[ ${AGENTIC_NO_BUILD:-} == 1 ]] || find_bin mvn >/dev/null || missing+=(mvn)
   if ((${#missing[@]} > 0)); then
+    for pkg in "${missing[@]}"; do
+      case $pkg in
+        nginx) packages+=("$(nginx_package)") ;;
+        mvn) packages+=(maven) ;;
+        *) packages+=("$pkg") ;;
+      esac
+    done
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
       say "Installing what is missing (${missing[*]}) with apt-get..."
       apt-get update -qq
-      for pkg in "${missing[@]}"; do
-        case $pkg in
-          nginx) packages+=("$(nginx_package)") ;;
-          mvn) packages+=(maven) ;;
-          *) packages+=("$pkg") ;;
-        esac
-      done
       # Debian's nginx package may start a system nginx on port 80; ours is separate.
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" ||
         die "apt-get install ${packages[*]} failed"
     else
-      for pkg in "${missing[@]}"; do
-        case $pkg in
-          nginx) packages+=("$(nginx_package)") ;;
-          mvn) packages+=(maven) ;;
-          *) packages+=("$pkg") ;;
-        esac
-      done
       warn "missing: ${missing[*]}. Install with:"
       warn "  sudo apt-get update && sudo apt-get install -y ${packages[*]}"
       warn "(or your distribution's equivalent), then run this again."

@@ -209,6 +209,20 @@ public record WorkerProperties(
         /** Returns these settings with other bounded-cost knobs (for tests). */
         public Worker withBounds(
                 Duration stuckGrace, Duration stuckLivenessAfter, DataSize maxEventBytes, int maxAnswerChars) {
+            return copy(stuckGrace, stuckLivenessAfter, maxEventBytes, maxAnswerChars, cpuConcurrency);
+        }
+
+        /** Returns these settings with another {@code cpu-concurrency} (for tests). */
+        public Worker withCpuConcurrency(int threads) {
+            return copy(stuckGrace, stuckLivenessAfter, maxEventBytes, maxAnswerChars, threads);
+        }
+
+        private Worker copy(
+                Duration stuckGrace,
+                Duration stuckLivenessAfter,
+                DataSize maxEventBytes,
+                int maxAnswerChars,
+                int cpuConcurrency) {
             return new Worker(
                     name,
                     concurrency,
@@ -249,29 +263,6 @@ public record WorkerProperties(
                 throw new IllegalArgumentException(
                         "agentic.worker.stuck-grace and stuck-liveness-after must not be negative");
             }
-        }
-
-        /** Returns these settings with another {@code cpu-concurrency} (for tests). */
-        public Worker withCpuConcurrency(int threads) {
-            return new Worker(
-                    name,
-                    concurrency,
-                    lanes,
-                    pollTimeout,
-                    shutdownGrace,
-                    eventRetention,
-                    diagnosticAgent,
-                    reclaimTimeout,
-                    maxDeliveries,
-                    redisRetry,
-                    statusRetention,
-                    otherLaneEvery,
-                    stuckGrace,
-                    stuckLivenessAfter,
-                    maxEventBytes,
-                    maxAnswerChars,
-                    threads,
-                    tokenCoalesceWindow);
         }
 
         /** Platform threads for computing agents: {@code cpu-concurrency}, or one per processor when 0. */
