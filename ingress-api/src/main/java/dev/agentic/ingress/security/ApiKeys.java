@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -44,7 +45,7 @@ import org.springframework.stereotype.Service;
  * key names its own hash ({@code agk_<id>_<secret>}), so looking it up is one HGETALL; the secret is
  * compared by its SHA-256 in constant time. A looked-up key is cached, so a known key costs no Redis
  * call per request: the instance that creates or revokes a key publishes its id on {@code
- * agentic:apikeys:changed}, every instance drops that id from its cache when the message arrives (a
+ * agentic:apikeys:changed} (as {@code <instance> <id>}), every other instance drops that id from its cache when the message arrives (a
  * few milliseconds), and clears its whole cache whenever its subscription reconnects (messages may
  * have been missed). {@code agentic.security.key-cache-ttl} (at most 60 s) bounds an entry's age
  * whatever happens to the messages.
@@ -83,6 +84,9 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
 
     private record Bootstrap(ApiKey.Presented key, String tenant) {}
 
+    /** Names this instance in its announcements, so it does not apply its own twice. */
+    private final String origin = UUID.randomUUID().toString();
+
     ApiKeys(
             StatefulRedisConnection<String, String> redis,
             RedisClient client,
@@ -95,8 +99,13 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
         this.changes = RedisSettings.connectWaiting(client::connectPubSub);
         changes.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String keyId) {
-                forget(keyId);
+            public void message(String channel, String message) {
+                int space = message.indexOf(' ');
+                if (space < 0) {
+                    forget(message);
+                } else if (!message.substring(0, space).equals(origin)) {
+                    forget(message.substring(space + 1)); // its own announcements it has applied already
+                }
             }
         });
         client.addListener(new RedisConnectionStateListener() {
@@ -123,11 +132,11 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
         unknown.clear();
     }
 
-    /** Tells every instance (this one included) that a key changed; a lost message is bounded by the cache TTL. */
+    /** Tells every instance that a key changed (this one forgets it at once); a lost message is bounded by the cache TTL. */
     private void announce(String keyId) {
         forget(keyId);
         try {
-            commands().publish(RedisKeys.API_KEYS_CHANNEL, keyId);
+            commands().publish(RedisKeys.API_KEYS_CHANNEL, origin + " " + keyId);
         } catch (RedisException e) {
             log.warn(
                     "ApiKeys(id={}) change not announced ({}); other instances notice within {}",
