@@ -34,6 +34,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -624,12 +626,30 @@ class JobConsumerTest {
     @Test
     void endsASpinningJobByDeadlinePlusGraceAndHoldsItsSlotUntilItReturns() {
         Duration grace = Duration.ofMillis(1000);
+        // Returns only once two of its runs are running at the same time: proof that both slots are free.
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        Agent pair = new Agent() {
+            @Override
+            public String name() {
+                return "pair";
+            }
+
+            @Override
+            public AgentResult run(AgentRequest request, EventSink sink) throws InterruptedException {
+                bothRunning.countDown();
+                if (!bothRunning.await(10, TimeUnit.SECONDS)) {
+                    throw new AgentException("alone", "only one slot was free", false);
+                }
+                sink.token("together");
+                return new AgentResult(new Usage(1, 1, 0), "stop");
+            }
+        };
         Worker worker = worker(
                 "w1",
                 2,
                 Duration.ofSeconds(10),
                 5,
-                List.of(new DiagnosticAgent(), ECHO),
+                List.of(new DiagnosticAgent(), ECHO, pair),
                 config -> config.withBounds(
                         grace,
                         Duration.ofMillis(500),
@@ -656,7 +676,13 @@ class JobConsumerTest {
         Job ordinary = probe.submit("echo", "hello");
         assertThat(terminal(probe.awaitTerminal(ordinary))).isInstanceOf(StreamEvent.Done.class);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0 && threads.freeSlots() == 1);
+        // Once the agent returns its slot is free again. The consume loop may hold free slots for its
+        // next read, so freeSlots() alone cannot tell; two jobs that must run side by side can.
+        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0);
+        Job first = probe.submit("pair", "a");
+        Job second = probe.submit("pair", "b");
+        assertThat(terminal(probe.awaitTerminal(first))).isInstanceOf(StreamEvent.Done.class);
+        assertThat(terminal(probe.awaitTerminal(second))).isInstanceOf(StreamEvent.Done.class);
         assertThat(probe.log(spinning.id())).filteredOn(LoggedEvent::isTerminal).hasSize(1);
         probe.assertEveryRequestEndedOnce();
     }
