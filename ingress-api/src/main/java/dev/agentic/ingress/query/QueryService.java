@@ -311,7 +311,7 @@ public class QueryService {
             throw accepted(job.id(), "its stream could not be started");
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
-        log.info("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
+        log.debug("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
         return queued;
     }
 

@@ -104,7 +104,7 @@ class ResponseCache {
                 "cached_at",
                 Instant.ofEpochMilli(cached.createdAtMs()).toString())));
         writer.finish(batch, new StreamEvent.Done(Usage.NONE, cached.finishReason()), cached.answer());
-        log.info("Query(id={}, tenant={}, agent={}) answered from the cache", job.id(), job.tenant(), job.agent());
+        log.debug("Query(id={}, tenant={}, agent={}) answered from the cache", job.id(), job.tenant(), job.agent());
         return queued;
     }
 }

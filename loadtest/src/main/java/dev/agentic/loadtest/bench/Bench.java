@@ -474,7 +474,8 @@ public final class Bench {
             List<Procs.Proc> peerProcs)
             throws IOException {
         Map<String, Object> result = new LinkedHashMap<>();
-        closedLoop(base, key, levels.getLast(), options.pick(Duration.ofSeconds(3), Duration.ofMillis(500))); // warm-up
+        List<Procs.Proc> warmProcs = stackProcesses ? stack.processes(llm) : peerProcs;
+        result.put("warm_up_seconds", warmUp(base, key, levels.getLast(), warmProcs));
         for (int clients : levels) {
             List<Double> rates = new ArrayList<>();
             List<Double> p50s = new ArrayList<>();
@@ -582,6 +583,41 @@ public final class Bench {
 
     /** Completed requests' latencies (ms), wall seconds, and refusals by status. */
     record LoopResult(List<Double> latencies, double seconds, Map<String, Long> errors) {}
+
+    /**
+     * Load at this concurrency in windows of 2 s until the CPU per request of all the target's
+     * processes settles (two windows in a row within 10 %), at most 60 s; the seconds it took. A JVM
+     * compiles its hot code for tens of thousands of requests after it starts (JIT threads were half
+     * an ingress's CPU in the first 10,000 requests), so a short warm-up charges compilation to
+     * whichever path is measured first; a server's cost is its steady state.
+     */
+    private double warmUp(String base, String key, int clients, List<Procs.Proc> procs) {
+        if (options.quick()) {
+            closedLoop(base, key, clients, Duration.ofMillis(500));
+            return 0.5;
+        }
+        long start = System.nanoTime();
+        double previous = Double.NaN;
+        while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+            Map<String, Double> before = Procs.cpuMillis(procs);
+            LoopResult loop = closedLoop(base, key, clients, Duration.ofSeconds(2));
+            Map<String, Double> after = Procs.cpuMillis(procs);
+            double cpu = 0;
+            for (Map.Entry<String, Double> entry : after.entrySet()) {
+                cpu += entry.getValue() - before.getOrDefault(entry.getKey(), 0.0);
+            }
+            double perRequest = cpu / Math.max(1, loop.latencies().size());
+            boolean settled = Math.abs(perRequest - previous) <= 0.1 * previous;
+            previous = perRequest;
+            if (settled) {
+                break;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                Locale.ROOT, "  warmed up for %.0f s (CPU per request settled at %.2f ms)%n", seconds, previous);
+        return seconds;
+    }
 
     private static final AtomicLong QUERY_NUMBER = new AtomicLong();
 
