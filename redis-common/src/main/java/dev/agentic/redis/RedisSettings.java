@@ -33,12 +33,13 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
 
     /**
      * A client whose connections reconnect by themselves and, while disconnected, reject commands at
-     * once instead of queueing them.
+     * once instead of queueing them. A command without a reply within its connection's timeout fails
+     * ({@code TimeoutOptions}); the synchronous API relies on that alone ({@link UntimedSyncClient}).
      */
     public RedisClient createClient() {
         RedisURI target = RedisURI.create(uri);
         target.setTimeout(commandTimeout);
-        RedisClient client = RedisClient.create(SharedResources.INSTANCE, target);
+        RedisClient client = new UntimedSyncClient(SharedResources.INSTANCE, target);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
