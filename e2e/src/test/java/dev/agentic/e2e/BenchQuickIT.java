@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class BenchQuickIT {
     private static final List<String> SCENARIOS =
-            List.of("calibration", "hop", "throughput", "relay", "scaling", "streams");
+            List.of("calibration", "hop", "throughput", "relay", "scaling", "original", "streams");
 
     @TempDir
     Path temp;
@@ -87,6 +87,9 @@ class BenchQuickIT {
                     .isZero();
             assertThat(scenarios.at("/relay/rate/median").asDouble()).isPositive();
             assertThat(scenarios.at("/calibration/publish/median").asDouble()).isPositive();
+            assertThat(scenarios.at("/original/2/answers_per_second/median").asDouble())
+                    .as("5 s answers completed against the original design: %s", scenarios.get("original"))
+                    .isPositive();
             assertThat(results.get("table").size()).isGreaterThan(10);
             assertThat(output).contains("results: " + json);
         } finally {

@@ -45,11 +45,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code relay} (tokens per second to 500 SSE clients, text verified), {@code streams} (streams
  * held at 1k, 5k, 10k: count, live heap per stream, 5xx; last, as it may exhaust an ingress's
  * heap) and {@code scaling} (general-agent throughput against the simulator's ceiling with the
- * stack's worker count). See docs/benchmarks.md.
+ * stack's worker count) and {@code original} (answers of 5 s at rising concurrency against the original
+ * design's 6 concurrent requests and 60–120 requests a minute). See docs/benchmarks.md.
  */
 public final class Bench {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    static final List<String> SCENARIOS = List.of("calibration", "hop", "throughput", "relay", "scaling", "streams");
+    static final List<String> SCENARIOS =
+            List.of("calibration", "hop", "throughput", "relay", "scaling", "original", "streams");
     private static final Pattern CSV_RPS = Pattern.compile("^\"[^\"]*\",\"([0-9.]+)\"");
     private static final String GENERAL = "{\"query\":\"Tell me about queues\",\"agent_type\":\"general\"}";
 
@@ -216,6 +218,7 @@ public final class Bench {
                         case "relay" -> relay();
                         case "streams" -> streams();
                         case "scaling" -> scaling();
+                        case "original" -> original();
                         default -> throw new IllegalStateException(scenario);
                     };
                 } catch (RuntimeException | IOException e) {
@@ -977,6 +980,75 @@ public final class Bench {
         result.put(
                 "note",
                 "1, 2 and 4 workers: restart the stack with bin/agentic up --workers N and run --only=scaling each time");
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // against the original design
+
+    private Map<String, Object> original() {
+        llm.use(OriginalDesign.TTFT, OriginalDesign.INTER_TOKEN, OriginalDesign.TOKENS);
+        int slots = stack.workerSlots();
+        Duration window = options.pick(Duration.ofSeconds(20), Duration.ofSeconds(9));
+        Summary guide = Summary.of(
+                "req/s",
+                List.of(
+                        OriginalDesign.GUIDE_REQUESTS_PER_MINUTE_LOW / 60,
+                        OriginalDesign.GUIDE_REQUESTS_PER_MINUTE_HIGH / 60));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("simulator", llm.profile());
+        result.put("answer_seconds", OriginalDesign.ANSWER_SECONDS);
+        result.put("window_seconds", window.toMillis() / 1000.0);
+        result.put(
+                "original_guide",
+                Map.of(
+                        "concurrent_requests",
+                        OriginalDesign.GUIDE_CONCURRENT,
+                        "requests_per_minute",
+                        List.of(
+                                OriginalDesign.GUIDE_REQUESTS_PER_MINUTE_LOW,
+                                OriginalDesign.GUIDE_REQUESTS_PER_MINUTE_HIGH)));
+        for (int clients : options.pick(List.of(OriginalDesign.GUIDE_CONCURRENT, 100, 500, 1000), List.of(2))) {
+            if (clients > slots) {
+                result.put(
+                        Integer.toString(clients), Map.of("skipped", "more clients than worker slots (" + slots + ")"));
+                continue;
+            }
+            List<Double> rates = new ArrayList<>();
+            List<Double> p50 = new ArrayList<>();
+            List<Double> p95 = new ArrayList<>();
+            long failed = 0;
+            for (int rep = 0; rep < options.reps(); rep++) {
+                OriginalDesign.Level level =
+                        OriginalDesign.run(clients, window, () -> Http.streamQuery(stack.url(), stack.key(), GENERAL));
+                failed += level.failed();
+                if (Double.isNaN(level.p50Seconds())) {
+                    continue;
+                }
+                rates.add(level.answersPerSecond());
+                p50.add(level.p50Seconds());
+                p95.add(level.p95Seconds());
+            }
+            Map<String, Object> level = new LinkedHashMap<>();
+            level.put("failed", failed);
+            if (!rates.isEmpty()) {
+                add(
+                        "original",
+                        "5 s answers at " + clients + " concurrent streams: answers/s (p95 s)",
+                        Summary.of("req/s", rates),
+                        "original guide: " + OriginalDesign.GUIDE_CONCURRENT + " concurrent, 60-120 req/min",
+                        guide);
+                add("original", "5 s answers at " + clients + " concurrent streams: p95 latency", Summary.of("s", p95));
+                level.put("answers_per_second", Summary.of("req/s", rates).json());
+                level.put(
+                        "answers_per_minute",
+                        Summary.of("req/min", rates.stream().map(r -> r * 60).toList())
+                                .json());
+                level.put("latency_p50", Summary.of("s", p50).json());
+                level.put("latency_p95", Summary.of("s", p95).json());
+            }
+            result.put(Integer.toString(clients), level);
+        }
         return result;
     }
 

@@ -18,6 +18,8 @@ record StackInfo(
         int llmPort,
         String key,
         List<Procs.Proc> procs) {
+    /** {@code agentic.worker.concurrency}'s default (WorkerProperties). */
+    static final int DEFAULT_WORKER_SLOTS = 256;
 
     static StackInfo read(Path runDir, String url, int redisPort, int llmPort, String key) throws IOException {
         List<String> ingresses = new ArrayList<>();
@@ -66,12 +68,15 @@ record StackInfo(
         return procs.stream().filter(p -> p.role().equals(role)).toList();
     }
 
-    /** Jobs one worker runs at once, as its environment sets it (AGENTIC_WORKER_CONCURRENCY), else the default 4. */
+    /**
+     * Jobs the workers run at once, as each one's environment sets it (AGENTIC_WORKER_CONCURRENCY),
+     * else the worker's default {@code agentic.worker.concurrency} of 256.
+     */
     int workerSlots() {
         int slots = 0;
         for (Procs.Proc worker : ofRole("worker")) {
             String value = Procs.environment(worker.pid(), "AGENTIC_WORKER_CONCURRENCY");
-            slots += value.isEmpty() ? 4 : Integer.parseInt(value.strip());
+            slots += value.isEmpty() ? DEFAULT_WORKER_SLOTS : Integer.parseInt(value.strip());
         }
         return slots;
     }
