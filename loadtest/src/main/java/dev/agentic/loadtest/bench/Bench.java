@@ -663,12 +663,15 @@ public final class Bench {
         String expected = expectedText(tokens);
         List<Double> rates = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
+        List<Double> workerCpu = new ArrayList<>();
         Map<String, Long> violations = new TreeMap<>();
         for (int rep = 0; rep < options.reps(); rep++) {
+            double cpuBefore = workerCpuMillis();
             long start = System.nanoTime();
             List<Http.StreamResult> streams = concurrently(
                     clients, i -> Http.stream(Http.streamQuery(stack.url(), stack.key(), GENERAL), () -> false));
             double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuMillis = workerCpuMillis() - cpuBefore;
             long delivered = 0;
             for (Http.StreamResult stream : streams) {
                 String problem = relayProblem(stream, expected);
@@ -679,6 +682,9 @@ public final class Bench {
                 }
             }
             rates.add(delivered / seconds);
+            if (delivered > 0) {
+                workerCpu.add(cpuMillis * 1e3 / delivered);
+            }
             long directStart = System.nanoTime();
             List<Http.StreamResult> sims = concurrently(clients, i -> Http.stream(directLlm(), () -> false));
             double directSeconds = (System.nanoTime() - directStart) / 1e9;
@@ -694,12 +700,15 @@ public final class Bench {
         Summary publish = Double.isNaN(publishRate) ? null : Summary.of("ops/s", List.of(publishRate));
         add("relay", "tokens/s to " + clients + " SSE clients (verified)", rate, "redis-benchmark PUBLISH", publish);
         add("relay", "simulator streamed directly to " + clients + " clients", sim);
+        Summary cpuPerToken = Summary.of("us", workerCpu);
+        add("relay", "worker CPU per relayed token (all workers)", cpuPerToken);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("simulator", llm.profile());
         result.put("clients", clients);
         result.put("tokens_per_stream", tokens);
         result.put("rate", rate.json());
         result.put("simulator_direct", sim.json());
+        result.put("worker_cpu_per_token", cpuPerToken.json());
         result.put("violations", violations);
         if (publish != null) {
             result.put("ratio_to_publish", Summary.round(rate.median() / publishRate));
@@ -947,7 +956,7 @@ public final class Bench {
     // worker scaling
 
     private Map<String, Object> scaling() {
-        llm.use("50ms", "5ms", 20);
+        llm.use("50ms", "5ms", SCALING_TOKENS);
         int slots = stack.workerSlots();
         int workers = stack.ofRole("worker").size();
         // a fixed LLM capacity per worker (4 streams, the default slots), so the ceiling grows with the workers
@@ -956,8 +965,16 @@ public final class Bench {
         List<Double> ratios = new ArrayList<>();
         List<Double> system = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
+        List<Double> workerCpu = new ArrayList<>();
         for (int rep = 0; rep < options.reps(); rep++) {
+            double cpuBefore = workerCpuMillis();
+            long start = System.nanoTime();
             double sys = streamLoop(clients, duration, () -> Http.streamQuery(stack.url(), stack.key(), GENERAL));
+            double cpuMillis = workerCpuMillis() - cpuBefore;
+            double relayed = sys * ((System.nanoTime() - start) / 1e9) * SCALING_TOKENS;
+            if (relayed > 0) {
+                workerCpu.add(cpuMillis * 1e3 / relayed);
+            }
             double sim = streamLoop(clients, duration, this::directLlm);
             system.add(sys);
             direct.add(sim);
@@ -969,6 +986,8 @@ public final class Bench {
                 Summary.of("x", ratios),
                 "simulator direct, same concurrency",
                 Summary.of("req/s", direct));
+        Summary cpuPerToken = Summary.of("us", workerCpu);
+        add("scaling", "  worker CPU per relayed token (all workers)", cpuPerToken);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("simulator", llm.profile());
         result.put("workers", workers);
@@ -977,6 +996,7 @@ public final class Bench {
         result.put("system_rate", Summary.of("req/s", system).json());
         result.put("simulator_direct_rate", Summary.of("req/s", direct).json());
         result.put("fraction_of_ceiling", Summary.of("x", ratios).json());
+        result.put("worker_cpu_per_token", cpuPerToken.json());
         result.put(
                 "note",
                 "1, 2 and 4 workers: restart the stack with bin/agentic up --workers N and run --only=scaling each time");
@@ -1050,6 +1070,20 @@ public final class Bench {
             result.put(Integer.toString(clients), level);
         }
         return result;
+    }
+
+    /** Tokens of each answer in the scaling scenario. */
+    private static final int SCALING_TOKENS = 20;
+
+    /**
+     * CPU milliseconds of all the stack's workers so far. Divided by the tokens delivered in between,
+     * it is the figure of issue 11's target (50 us of worker CPU per relayed token); it includes the
+     * workers' idle polling and their other work, so it is an upper bound.
+     */
+    private double workerCpuMillis() {
+        return Procs.cpuMillis(stack.ofRole("worker")).values().stream()
+                .mapToDouble(Double::doubleValue)
+                .sum();
     }
 
     /** Completed streams per second with {@code clients} back-to-back streams read to their end. */

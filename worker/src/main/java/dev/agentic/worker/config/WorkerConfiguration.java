@@ -9,15 +9,14 @@ import dev.agentic.worker.agent.general.ConversationMemory;
 import dev.agentic.worker.agent.general.GeneralAgent;
 import dev.agentic.worker.agent.knowledge.IngestAgent;
 import dev.agentic.worker.agent.knowledge.RagAgent;
+import dev.agentic.worker.agent.llm.BlockingHttpClientBuilder;
 import dev.agentic.worker.agent.llm.LlmStream;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.maintenance.QueueTrimming;
-import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +85,7 @@ class WorkerConfiguration {
                 .modelName(llm.model())
                 .maxTokens(llm.maxTokens())
                 .timeout(llm.timeout())
-                .httpClientBuilder(new JdkHttpClientBuilder()
-                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1))
+                .httpClientBuilder(new BlockingHttpClientBuilder()
                         .connectTimeout(llm.connectTimeout())
                         .readTimeout(llm.timeout()))
                 .build();

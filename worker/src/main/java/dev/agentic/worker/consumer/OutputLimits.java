@@ -58,7 +58,7 @@ public record OutputLimits(int maxEventBytes, int maxAnswerChars) {
 
     /** The event as is when it fits, else with its text cut (metadata: long values cut or dropped). */
     StreamEvent fit(StreamEvent event) {
-        if (bytes(event) <= maxEventBytes) {
+        if (isShortToken(event) || bytes(event) <= maxEventBytes) {
             return event;
         }
         StreamEvent cut = switch (event) {
@@ -76,6 +76,15 @@ public record OutputLimits(int maxEventBytes, int maxAnswerChars) {
         return bytes(cut) <= maxEventBytes || cut.isTerminal()
                 ? cut
                 : new StreamEvent.Metadata(Map.of("truncated", true));
+    }
+
+    /**
+     * A token that fits whatever its characters, so it need not be encoded to be measured (most
+     * tokens are a few characters): each character takes at most {@link #MAX_BYTES_PER_CHAR} bytes
+     * and {@code {"text":""}} far less than {@link #ENVELOPE_BYTES}.
+     */
+    private boolean isShortToken(StreamEvent event) {
+        return event instanceof StreamEvent.Token token && token.text().length() <= textChars();
     }
 
     private String cut(String text) {

@@ -43,6 +43,14 @@ final class RedisEventSink implements EventSink {
     private final ReentrantLock writing = new ReentrantLock();
     /** Events not yet written, oldest first; guarded by {@link #answer}. */
     private final List<StreamEvent> pending = new ArrayList<>();
+    /** The last event in {@link #pending} is a token later tokens may merge into; guarded by {@link #answer}. */
+    private boolean tokenLast;
+    /**
+     * That token's text with the tokens merged into it since, null before the first merge; guarded
+     * by {@link #answer}. Appending keeps merging linear in the text (concatenating strings copied
+     * the merged text again for every token).
+     */
+    private @Nullable StringBuilder mergedText;
     /** The timer that writes {@link #pending} once the window has passed; guarded by {@link #answer}. */
     private @Nullable ScheduledFuture<?> flushTimer;
 
@@ -114,18 +122,16 @@ final class RedisEventSink implements EventSink {
             if (event instanceof StreamEvent.Token token) {
                 if (!firstTokenQueued) {
                     firstTokenQueued = true;
-                    pending.add(token);
+                    queueToken(token);
                     return true;
                 }
-                int last = pending.size() - 1;
-                if (last >= 0
-                        && pending.get(last) instanceof StreamEvent.Token previous
-                        && previous.text().length() + token.text().length() <= limits.textChars()) {
-                    pending.set(last, new StreamEvent.Token(previous.text() + token.text()));
+                if (tokenLast && lastTokenLength() + token.text().length() <= limits.textChars()) {
+                    merge(token);
                 } else {
-                    pending.add(token);
+                    queueToken(token);
                 }
             } else {
+                sealMergedToken();
                 pending.add(event);
             }
             if (!window.isPositive()) {
@@ -145,6 +151,35 @@ final class RedisEventSink implements EventSink {
         }
     }
 
+    /** Queues the token as a new event that later tokens may merge into (the caller holds {@link #answer}). */
+    private void queueToken(StreamEvent.Token token) {
+        sealMergedToken();
+        pending.add(token);
+        tokenLast = true;
+    }
+
+    private int lastTokenLength() {
+        return mergedText != null
+                ? mergedText.length()
+                : ((StreamEvent.Token) pending.getLast()).text().length();
+    }
+
+    private void merge(StreamEvent.Token token) {
+        if (mergedText == null) {
+            mergedText = new StringBuilder(((StreamEvent.Token) pending.getLast()).text());
+        }
+        mergedText.append(token.text());
+    }
+
+    /** Puts the merged text into the last pending token; nothing merges into it any more (the caller holds {@link #answer}). */
+    private void sealMergedToken() {
+        if (mergedText != null) {
+            pending.set(pending.size() - 1, new StreamEvent.Token(mergedText.toString()));
+            mergedText = null;
+        }
+        tokenLast = false;
+    }
+
     /** Takes every queued event (the caller holds {@link #writing}). */
     private List<StreamEvent> takePending() {
         synchronized (answer) {
@@ -152,6 +187,7 @@ final class RedisEventSink implements EventSink {
                 flushTimer.cancel(false);
                 flushTimer = null;
             }
+            sealMergedToken();
             List<StreamEvent> batch = List.copyOf(pending);
             pending.clear();
             return batch;

@@ -33,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  * Streams one answer of an OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, OpenAI,
  * or the project's simulator) into an {@link EventSink}. Interrupting the calling thread closes the
  * provider stream, so no more tokens are generated or paid for. A provider that falls silent for
- * longer than the silence timeout fails with {@code llm_timeout}: the HTTP client's own timeout
- * only covers the wait for the response headers, not the gaps inside a streamed body.
+ * longer than the silence timeout fails with {@code llm_timeout}. The model's HTTP client may stream
+ * on the calling thread ({@link BlockingHttpClient}: its read timeout is the silence timeout, and
+ * an interrupt closes its socket) or on threads of its own (then this class keeps the silence
+ * timeout, and closes the stream through its handle).
  */
 public final class LlmStream {
     private final StreamingChatModel model;
@@ -67,7 +69,12 @@ public final class LlmStream {
      */
     public Answer stream(List<ChatMessage> messages, EventSink sink) throws InterruptedException {
         Relay relay = new Relay(sink);
+        // With a blocking HTTP client (the worker's) the whole answer streams in here, on this thread.
         model.chat(messages, relay);
+        if (Thread.interrupted()) {
+            relay.cancel();
+            throw new InterruptedException("interrupted while the LLM answered");
+        }
         try {
             ChatResponse response = awaitAnswer(relay);
             return new Answer(textOf(response, relay), toResult(response));
