@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -966,6 +967,7 @@ public final class Bench {
         List<Double> system = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
         List<Double> workerCpu = new ArrayList<>();
+        double warmUpSeconds = warmUpStreams(clients);
         for (int rep = 0; rep < options.reps(); rep++) {
             double cpuBefore = workerCpuMillis();
             long start = System.nanoTime();
@@ -993,6 +995,7 @@ public final class Bench {
         result.put("workers", workers);
         result.put("worker_slots", slots);
         result.put("clients", clients);
+        result.put("warm_up_seconds", warmUpSeconds);
         result.put("system_rate", Summary.of("req/s", system).json());
         result.put("simulator_direct_rate", Summary.of("req/s", direct).json());
         result.put("fraction_of_ceiling", Summary.of("x", ratios).json());
@@ -1072,6 +1075,38 @@ public final class Bench {
         return result;
     }
 
+    /**
+     * Streams at this concurrency in windows of 2 s until the workers' CPU per stream settles (two
+     * windows in a row within 10 %), at most 60 s; the seconds it took. As {@link #warmUp} for the
+     * JSON path: a freshly started worker compiles its hot code first, and with 4 workers on 2 cores
+     * that compilation was most of a cold run's CPU.
+     */
+    private double warmUpStreams(int clients) {
+        Supplier<HttpRequest> query = () -> Http.streamQuery(stack.url(), stack.key(), GENERAL);
+        if (options.quick()) {
+            streamLoop(clients, Duration.ofMillis(500), query);
+            return 0.5;
+        }
+        long start = System.nanoTime();
+        double previous = Double.NaN;
+        while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+            double cpuBefore = workerCpuMillis();
+            long windowStart = System.nanoTime();
+            double rate = streamLoop(clients, Duration.ofSeconds(2), query);
+            double streams = rate * (System.nanoTime() - windowStart) / 1e9;
+            double perStream = (workerCpuMillis() - cpuBefore) / Math.max(1, streams);
+            boolean settled = Math.abs(perStream - previous) <= 0.1 * previous;
+            previous = perStream;
+            if (settled) {
+                break;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                Locale.ROOT, "  warmed up for %.0f s (worker CPU per stream settled at %.2f ms)%n", seconds, previous);
+        return seconds;
+    }
+
     /** Tokens of each answer in the scaling scenario. */
     private static final int SCALING_TOKENS = 20;
 
@@ -1087,7 +1122,7 @@ public final class Bench {
     }
 
     /** Completed streams per second with {@code clients} back-to-back streams read to their end. */
-    private static double streamLoop(int clients, Duration duration, java.util.function.Supplier<HttpRequest> request) {
+    private static double streamLoop(int clients, Duration duration, Supplier<HttpRequest> request) {
         AtomicLong done = new AtomicLong();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
