@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -600,9 +601,7 @@ public final class Bench {
             closedLoop(base, key, clients, Duration.ofMillis(500));
             return 0.5;
         }
-        long start = System.nanoTime();
-        double previous = Double.NaN;
-        while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+        return untilSettled("CPU per request", () -> {
             Map<String, Double> before = Procs.cpuMillis(procs);
             LoopResult loop = closedLoop(base, key, clients, Duration.ofSeconds(2));
             Map<String, Double> after = Procs.cpuMillis(procs);
@@ -610,16 +609,27 @@ public final class Bench {
             for (Map.Entry<String, Double> entry : after.entrySet()) {
                 cpu += entry.getValue() - before.getOrDefault(entry.getKey(), 0.0);
             }
-            double perRequest = cpu / Math.max(1, loop.latencies().size());
-            boolean settled = Math.abs(perRequest - previous) <= 0.1 * previous;
-            previous = perRequest;
+            return cpu / Math.max(1, loop.latencies().size());
+        });
+    }
+
+    /**
+     * Runs {@code window} (2 s of load; its CPU milliseconds per unit of work) until two windows in a
+     * row are within 10 % of each other, at most 60 s; prints and returns the seconds it took.
+     */
+    private static double untilSettled(String what, DoubleSupplier window) {
+        long start = System.nanoTime();
+        double previous = Double.NaN;
+        while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+            double cost = window.getAsDouble();
+            boolean settled = Math.abs(cost - previous) <= 0.1 * previous;
+            previous = cost;
             if (settled) {
                 break;
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(
-                Locale.ROOT, "  warmed up for %.0f s (CPU per request settled at %.2f ms)%n", seconds, previous);
+        System.out.printf(Locale.ROOT, "  warmed up for %.0f s (%s settled at %.2f ms)%n", seconds, what, previous);
         return seconds;
     }
 
@@ -1087,24 +1097,13 @@ public final class Bench {
             streamLoop(clients, Duration.ofMillis(500), query);
             return 0.5;
         }
-        long start = System.nanoTime();
-        double previous = Double.NaN;
-        while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+        return untilSettled("worker CPU per stream", () -> {
             double cpuBefore = workerCpuMillis();
             long windowStart = System.nanoTime();
             double rate = streamLoop(clients, Duration.ofSeconds(2), query);
             double streams = rate * (System.nanoTime() - windowStart) / 1e9;
-            double perStream = (workerCpuMillis() - cpuBefore) / Math.max(1, streams);
-            boolean settled = Math.abs(perStream - previous) <= 0.1 * previous;
-            previous = perStream;
-            if (settled) {
-                break;
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(
-                Locale.ROOT, "  warmed up for %.0f s (worker CPU per stream settled at %.2f ms)%n", seconds, previous);
-        return seconds;
+            return (workerCpuMillis() - cpuBefore) / Math.max(1, streams);
+        });
     }
 
     /** Tokens of each answer in the scaling scenario. */
