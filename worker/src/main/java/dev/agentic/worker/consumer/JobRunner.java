@@ -196,14 +196,22 @@ public final class JobRunner implements AutoCloseable {
 
     private AttemptOutcome runLogged(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         String cacheKey = job.isExpired(clock.millis()) ? null : cache.keyFor(job);
+        Optional<Agent> agent = agents.find(job.agent());
+        // An agent that computes its answer has nothing to stream: its first token waits for the
+        // window like the others, so a quick answer and its done go out in one emit.
+        boolean streams = agent.map(found -> !found.computes()).orElse(true);
         RedisEventSink sink = new RedisEventSink(
-                events.attempt(job, attempt.number(), redisRetry), cacheKey != null, limits, coalesceWindow, deadlines);
+                events.attempt(job, attempt.number(), redisRetry),
+                cacheKey != null,
+                limits,
+                coalesceWindow,
+                deadlines,
+                streams);
         if (job.isExpired(clock.millis())) {
             log.info("Query(id={}, tenant={}) dropped: deadline passed before it started", job.id(), job.tenant());
             meters.counter("agentic.jobs.expired").increment();
             return finish(job, sink, deadlineExceeded("while it was queued"));
         }
-        Optional<Agent> agent = agents.find(job.agent());
         if (agent.isEmpty()) {
             return finish(
                     job,

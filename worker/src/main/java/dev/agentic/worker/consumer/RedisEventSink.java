@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Events are written in batches, one emit script call each: an event waits at most the
  * coalescing window, and consecutive tokens that wait together become one {@code token} event (their
  * text concatenated, never longer than one event may be). The attempt's first token is written at
- * once, with whatever waits before it; the terminal event is written with whatever waits before it.
+ * once, with whatever waits before it, unless the agent computes its answer (then the first token
+ * waits like the others, so an answer computed in microseconds goes out with its {@code done} in one
+ * call); the terminal event is written with whatever waits before it.
  * A zero window writes every event on its own. Batches are written in order, one at a time; events
  * keep arriving (and coalescing) while one is being written.
  */
@@ -39,6 +41,8 @@ final class RedisEventSink implements EventSink {
     private final OutputLimits limits;
     private final Duration window;
     private final @Nullable ScheduledExecutorService timer;
+    /** The attempt's first token is written at once rather than after the window. */
+    private final boolean firstTokenAtOnce;
     /** Held while a batch is taken and written, so batches reach the log in order. */
     private final ReentrantLock writing = new ReentrantLock();
     /** Events not yet written, oldest first; guarded by {@link #answer}. */
@@ -69,7 +73,7 @@ final class RedisEventSink implements EventSink {
 
     /** A sink that writes every event on its own. */
     RedisEventSink(AttemptWriter writer, boolean record, OutputLimits limits) {
-        this(writer, record, limits, Duration.ZERO, null);
+        this(writer, record, limits, Duration.ZERO, null, true);
     }
 
     /**
@@ -77,13 +81,16 @@ final class RedisEventSink implements EventSink {
      * @param window how long an event may wait to be written with later ones (zero: never)
      * @param timer runs the window's timers (they only start a virtual thread that writes); required
      *     for a positive window
+     * @param firstTokenAtOnce write the attempt's first token at once (an agent that streams), or let
+     *     it wait for the window like the others (an agent that computes its answer)
      */
     RedisEventSink(
             AttemptWriter writer,
             boolean record,
             OutputLimits limits,
             Duration window,
-            @Nullable ScheduledExecutorService timer) {
+            @Nullable ScheduledExecutorService timer,
+            boolean firstTokenAtOnce) {
         if (window.isPositive() && timer == null) {
             throw new IllegalArgumentException("a coalescing window needs a timer");
         }
@@ -91,6 +98,7 @@ final class RedisEventSink implements EventSink {
         this.limits = limits;
         this.window = window;
         this.timer = timer;
+        this.firstTokenAtOnce = firstTokenAtOnce;
         this.recorded = record ? new ArrayList<>() : null;
     }
 
@@ -115,16 +123,17 @@ final class RedisEventSink implements EventSink {
 
     /**
      * Queues the event, merging a token into a token queued just before it; returns whether it is
-     * to be written at once (the attempt's first token, or no window).
+     * to be written at once (the attempt's first token when {@link #firstTokenAtOnce}, or no window).
      */
     private boolean enqueue(StreamEvent event) {
         synchronized (answer) {
             if (event instanceof StreamEvent.Token token) {
-                if (!firstTokenQueued) {
+                if (!firstTokenQueued && firstTokenAtOnce) {
                     firstTokenQueued = true;
                     queueToken(token);
                     return true;
                 }
+                firstTokenQueued = true;
                 if (tokenLast && lastTokenLength() + token.text().length() <= limits.textChars()) {
                     merge(token);
                 } else {

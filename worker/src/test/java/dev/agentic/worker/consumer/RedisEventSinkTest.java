@@ -62,7 +62,7 @@ class RedisEventSinkTest {
     }
 
     private static RedisEventSink sink(Job job, Duration window) {
-        return new RedisEventSink(log.attempt(job, 1, Duration.ZERO), false, OutputLimits.DEFAULT, window, timer);
+        return new RedisEventSink(log.attempt(job, 1, Duration.ZERO), false, OutputLimits.DEFAULT, window, timer, true);
     }
 
     private static List<LoggedEvent> logOf(Job job) {
@@ -129,6 +129,31 @@ class RedisEventSinkTest {
     }
 
     @Test
+    void aComputingAgentsAnswerWaitsForItsTerminalEventAndGoesInOneCall() {
+        Job job = openJob();
+        RedisEventSink sink = new RedisEventSink(
+                log.attempt(job, 1, Duration.ZERO), false, OutputLimits.DEFAULT, Duration.ofSeconds(30), timer, false);
+        sink.append(new StreamEvent.Start("w", 1));
+        sink.token("4");
+        assertThat(types(job)).containsExactly("queued"); // the first token waits too
+
+        assertThat(sink.finish(new StreamEvent.Done(Usage.NONE, "stop"))).isInstanceOf(AttemptOutcome.Written.class);
+        assertThat(types(job)).containsExactly("queued", "start", "token", "done");
+        assertThat(batches(job)).isEqualTo(1);
+    }
+
+    @Test
+    void aComputingAgentsFirstTokenIsWrittenWhenTheWindowPasses() {
+        Job job = openJob();
+        RedisEventSink sink = new RedisEventSink(
+                log.attempt(job, 1, Duration.ZERO), false, OutputLimits.DEFAULT, Duration.ofMillis(50), timer, false);
+        sink.append(new StreamEvent.Start("w", 1));
+        sink.token("4");
+        await().atMost(Duration.ofSeconds(5)).until(() -> types(job).size() == 3);
+        assertThat(types(job)).containsExactly("queued", "start", "token");
+    }
+
+    @Test
     void aZeroWindowWritesEveryEventOnItsOwn() {
         Job job = openJob();
         RedisEventSink sink = sink(job, Duration.ZERO);
@@ -144,8 +169,8 @@ class RedisEventSinkTest {
         Job job = openJob();
         // Small events, so merged tokens must also respect the event size limit.
         OutputLimits limits = new OutputLimits(4096, 1_000_000);
-        RedisEventSink sink =
-                new RedisEventSink(log.attempt(job, 1, Duration.ZERO), false, limits, Duration.ofMillis(2), timer);
+        RedisEventSink sink = new RedisEventSink(
+                log.attempt(job, 1, Duration.ZERO), false, limits, Duration.ofMillis(2), timer, true);
         Random random = new Random(11);
         StringBuilder sent = new StringBuilder();
         List<String> alphabet = List.of("a", "é", "😀", " ", "\n", "\"", "\\", "字", "\t");
