@@ -7,6 +7,7 @@ import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.Drain;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.EventCursors;
+import dev.agentic.ingress.relay.SseFormat;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.web.ApiException;
@@ -72,7 +73,7 @@ public class Intake {
     }
 
     /** What a client asked for besides the request's body, as its HTTP headers said it. */
-    record QueryHeaders(
+    public record QueryHeaders(
             @Nullable String accept,
             @Nullable String idempotencyKey,
             @Nullable String timeout,
@@ -102,14 +103,33 @@ public class Intake {
             QueryHeaders headers,
             HttpServletRequest http,
             HttpServletResponse response) {
+        return answer(
+                request,
+                caller,
+                headers,
+                SseRelay.wantsEventStream(headers.accept()),
+                SseFormat.NATIVE,
+                http,
+                response);
+    }
+
+    /**
+     * Accepts a query and answers it as {@link #query} does, streamed in {@code format} when {@code
+     * stream} (then {@code null}): the path of the OpenAI API, whose body says whether it streams.
+     */
+    public @Nullable QueryAnswer answer(
+            QueryRequest request,
+            Caller caller,
+            QueryHeaders headers,
+            boolean stream,
+            SseFormat format,
+            HttpServletRequest http,
+            HttpServletResponse response) {
         requireOpen();
         Job job = queries.prepare(request, caller.tenant(), headers.timeout());
         caller.requireAgent(job.agent());
         Intent intent = new Intent(
-                SseRelay.wantsEventStream(headers.accept()),
-                true,
-                headers.idempotencyKey(),
-                request.acceptsCached(headers.cacheControl()));
+                stream, true, headers.idempotencyKey(), request.acceptsCached(headers.cacheControl()), format);
         return accept(job, intent, http, response, (id, cursor) -> awaitAnswer(job, id, cursor));
     }
 
@@ -129,7 +149,7 @@ public class Intake {
         Job job = queries.prepareIngest(checked, caller.tenant());
         // The tenant's budget and rate count ingestions as they count queries; a progress stream
         // holds one of its stream permits.
-        Intent intent = new Intent(SseRelay.wantsEventStream(accept), false, null, false);
+        Intent intent = new Intent(SseRelay.wantsEventStream(accept), false, null, false, SseFormat.NATIVE);
         return accept(job, intent, http, response, (id, cursor) -> DocumentAccepted.queued(id, checked.documentId()));
     }
 
@@ -140,12 +160,14 @@ public class Intake {
      * @param waitsForAnswer without SSE, the response waits for the answer (holding a stream permit)
      * @param idempotencyKey the request's Idempotency-Key, if any
      * @param acceptsCached a cached answer may stand for a fresh one
+     * @param format how the stream is written
      */
     private record Intent(
             boolean stream,
             boolean waitsForAnswer,
             @Nullable String idempotencyKey,
-            boolean acceptsCached) {
+            boolean acceptsCached,
+            SseFormat format) {
         boolean holdsStreamPermit() {
             return stream || waitsForAnswer;
         }
@@ -206,7 +228,7 @@ public class Intake {
                 cursor.opened(queued); // the log holds just that: no need to read it
             }
             if (intent.stream()) {
-                sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response);
+                sse.relay(id, cursor, existing.isPresent() ? 0 : job.createdAtMs(), response, intent.format());
                 return null;
             }
             return reply.apply(id, cursor);

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param id the request's id (a replayed idempotent request's, not the job just built)
  * @param metadata the agent's metadata events merged; left out when there were none
  */
-record QueryAnswer(
+public record QueryAnswer(
         String id,
         @JsonProperty("agent_type") String agentType,
         String answer,
@@ -20,7 +20,7 @@ record QueryAnswer(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> metadata) {
 
     /** What the answer cost. */
-    record TokenUsage(
+    public record TokenUsage(
             @JsonProperty("tokens_in") long tokensIn,
             @JsonProperty("tokens_out") long tokensOut,
             @JsonProperty("cost_usd") double costUsd) {

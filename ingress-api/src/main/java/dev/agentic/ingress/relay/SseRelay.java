@@ -4,8 +4,6 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.EventType;
 import dev.agentic.model.LogText;
 import dev.agentic.model.LoggedEvent;
-import dev.agentic.model.StreamEvent;
-import dev.agentic.model.WireCodec;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -59,6 +57,12 @@ public class SseRelay {
      *     a resumed stream
      */
     public void relay(String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response) {
+        relay(requestId, cursor, acceptedAtMs, response, SseFormat.NATIVE);
+    }
+
+    /** As {@link #relay(String, EventCursor, long, HttpServletResponse)}, written in {@code format}. */
+    public void relay(
+            String requestId, EventCursor cursor, long acceptedAtMs, HttpServletResponse response, SseFormat format) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("UTF-8");
@@ -71,28 +75,29 @@ public class SseRelay {
             cursor.followed();
         }
         try (Drain.Registration registration = drain.register()) {
-            client.write("retry: 2000\n\n");
-            pump(cursor, acceptedAtMs, client);
+            client.write(format.preamble(requestId));
+            pump(cursor, acceptedAtMs, client, format);
         } catch (IOException e) {
             log.debug("Query(id={}) client went away: {}", requestId, LogText.safe(String.valueOf(e.getMessage())));
             disconnects.detached(requestId, attachment);
         } catch (RequestExpiredException e) {
             log.warn("Query(id={}) stream ended: the request's status and events are gone", requestId);
-            client.writeQuietly(errorFrame(RequestExpiredException.CODE, String.valueOf(e.getMessage()), false));
+            client.writeQuietly(format.error(RequestExpiredException.CODE, String.valueOf(e.getMessage()), false));
         } catch (RedisException e) {
             log.warn(
                     "Query(id={}) stream ended: Redis unavailable: {}",
                     requestId,
                     LogText.safe(String.valueOf(e.getMessage())));
-            client.writeQuietly(
-                    errorFrame("redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID"));
+            client.writeQuietly(format.error(
+                    "redis_unavailable", "Lost the connection to the queue; resume with Last-Event-ID", true));
         } catch (InterruptedException e) {
             // The Drain's own signal, consumed here on purpose: the interrupt flag is not restored,
             // so that Tomcat can still finish the response (its last chunk) on this thread.
-            client.writeQuietly(errorFrame(
+            client.writeQuietly(format.error(
                     "shutting_down",
                     "This instance is shutting down; resume with GET /api/v1/queries/" + requestId
-                            + "/events and Last-Event-ID"));
+                            + "/events and Last-Event-ID",
+                    true));
         }
     }
 
@@ -119,9 +124,10 @@ public class SseRelay {
         }
     }
 
-    private void pump(EventCursor cursor, long acceptedAtMs, Client out) throws IOException, InterruptedException {
+    private void pump(EventCursor cursor, long acceptedAtMs, Client out, SseFormat format)
+            throws IOException, InterruptedException {
         boolean firstToken = true;
-        while (!cursor.isFinished()) {
+        while (!cursor.isFinished() && !format.isComplete()) {
             List<LoggedEvent> events = cursor.next(heartbeat);
             if (events.isEmpty()) {
                 out.write(":\n\n");
@@ -133,7 +139,7 @@ public class SseRelay {
                     firstToken = false;
                     timeToFirstToken.record(Duration.ofMillis(System.currentTimeMillis() - acceptedAtMs));
                 }
-                frames.append(frame(event.id().toString(), event.type(), event.data()));
+                frames.append(format.frame(event));
             }
             out.write(frames.toString());
         }
@@ -149,14 +155,5 @@ public class SseRelay {
             frame.append("data: ").append(line).append('\n');
         }
         return frame.append('\n').toString();
-    }
-
-    /** An {@code error} frame that is not in the log (the log is what failed); it has no id. */
-    static String errorFrame(String code, String message) {
-        return errorFrame(code, message, true);
-    }
-
-    static String errorFrame(String code, String message, boolean retryable) {
-        return frame("", "error", WireCodec.encodeData(new StreamEvent.Error(code, message, retryable)));
     }
 }

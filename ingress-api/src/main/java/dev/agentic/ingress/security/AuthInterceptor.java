@@ -23,7 +23,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Authenticates every {@code /api/**} call except the health endpoints, before its body is read:
+ * Authenticates every {@code /api/**} and {@code /v1/**} call except the health endpoints, before its body is read:
  * 401 for a missing, garbled, unknown or revoked key, then 403 when the key lacks the handler's
  * {@link RequiresRole}. Failures go through the one problem+json handler like every other refusal.
  * Also lets handler methods take a {@link Caller} parameter.
@@ -47,7 +47,7 @@ class AuthInterceptor implements HandlerInterceptor, WebMvcConfigurer, HandlerMe
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).addPathPatterns("/api/**").excludePathPatterns(OPEN_PATHS);
+        registry.addInterceptor(this).addPathPatterns("/api/**", "/v1/**").excludePathPatterns(OPEN_PATHS);
     }
 
     @Override
