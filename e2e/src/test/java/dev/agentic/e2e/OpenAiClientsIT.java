@@ -1,0 +1,267 @@
+package dev.agentic.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.PermissionDeniedException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.SseException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import dev.langchain4j.http.client.jdk.JdkHttpClient;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The OpenAI-compatible API through Nginx, two ingresses and two workers with the LLM simulator,
+ * read by clients nobody here wrote: the official Java SDK ({@code com.openai:openai-java}) and
+ * LangChain4j's {@code OpenAiStreamingChatModel}. Errors are read through the clients' own
+ * exception types.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class OpenAiClientsIT {
+    private Stack stack;
+    private OpenAIClient sdk;
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    void start() {
+        stack = new Stack(2, 2, 4, List.of("--agentic.ingress.disconnect-grace=1s"));
+        sdk = client(Stack.ADMIN_KEY);
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(stack.url("/v1"))
+                .apiKey(key)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    private static ChatCompletionCreateParams.Builder ask(String model, String question) {
+        return ChatCompletionCreateParams.builder().model(model).addUserMessage(question);
+    }
+
+    @Test
+    void javaSdkGetsAWholeAnswerWithItsUsage() {
+        ChatCompletion completion =
+                sdk.chat().completions().create(ask("math", "What is 2+2?").build());
+
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).message().content())
+                .hasValueSatisfying(text -> assertThat(text).contains("Result: 4"));
+        assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+        assertThat(completion.model()).isEqualTo("math");
+        CompletionUsage usage = completion.usage().orElseThrow();
+        assertThat(usage.promptTokens()).isPositive();
+        assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
+    }
+
+    @Test
+    void javaSdkStreamsTheSimulatorsAnswerWithTheUsageLast() {
+        ChatCompletionCreateParams params = ask("general", "Tell me about queues")
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
+        StringBuilder text = new StringBuilder();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> {
+                chunks.add(chunk);
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+            });
+        }
+        assertThat(text.toString()).isNotBlank();
+        assertThat(chunks.get(0).choices().get(0).delta().role()).isPresent();
+        assertThat(chunks.getLast().choices()).isEmpty();
+        CompletionUsage usage = chunks.getLast().usage().orElseThrow();
+        assertThat(usage.completionTokens()).isPositive();
+        assertThat(chunks.get(chunks.size() - 2).choices().get(0).finishReason())
+                .isPresent();
+    }
+
+    @Test
+    void javaSdkReadsEveryRefusalAsItsOwnExceptionType() throws Exception {
+        NotFoundException unknownModel = catchThrowableOfType(
+                NotFoundException.class,
+                () -> sdk.chat().completions().create(ask("gpt-9", "hi").build()));
+        assertThat(unknownModel.code()).hasValue("model_not_found");
+        assertThat(unknownModel.param()).hasValue("model");
+
+        UnauthorizedException badKey = catchThrowableOfType(
+                UnauthorizedException.class,
+                () -> client("agk_0000000000000bad_nope")
+                        .chat()
+                        .completions()
+                        .create(ask("math", "hi").build()));
+        assertThat(badKey.statusCode()).isEqualTo(401);
+
+        BadRequestException temperature = catchThrowableOfType(
+                BadRequestException.class,
+                () -> sdk.chat()
+                        .completions()
+                        .create(ask("math", "hi").temperature(0.2).build()));
+        assertThat(temperature.param()).hasValue("temperature");
+        assertThat(temperature.code()).hasValue("unsupported_parameter");
+
+        OpenAIClient generalOnly = client(createKey("oai-general", "general"));
+        PermissionDeniedException forbidden = catchThrowableOfType(
+                PermissionDeniedException.class,
+                () -> generalOnly.chat().completions().create(ask("math", "hi").build()));
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+
+        String limited = createKey("oai-limited", "*");
+        admin("PUT", "/api/v1/admin/limits/tenants/oai-limited", "{\"rate_per_second\":1,\"burst\":1}");
+        OpenAIClient limitedClient = client(limited);
+        RateLimitException rate = Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            try {
+                                limitedClient
+                                        .chat()
+                                        .completions()
+                                        .create(ask("math", "What is 1+1?").build());
+                                return null;
+                            } catch (RateLimitException e) {
+                                return e;
+                            }
+                        },
+                        e -> e != null);
+        assertThat(rate.headers().values("Retry-After")).isNotEmpty();
+        assertThat(rate.type()).hasValue("rate_limit_error");
+    }
+
+    @Test
+    void javaSdkSeesAnErrorEventAsAnError() {
+        ChatCompletionCreateParams params = ask("math", "What is 10^100000000?").build();
+        Throwable failure;
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(params)) {
+            failure = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> stream.stream().forEach(chunk -> {}));
+        }
+        assertThat(failure).isInstanceOf(SseException.class).hasMessageContaining("beyond the supported range");
+        assertThat(((SseException) failure).code()).hasValue("math_too_large");
+    }
+
+    @Test
+    void aStreamTheClientAbandonsIsCancelled() throws Exception {
+        ChatCompletionCreateParams params = ask("diagnostic", "sleep 60000").build();
+        String id;
+        try (HttpResponseFor<StreamResponse<ChatCompletionChunk>> response =
+                sdk.chat().completions().withRawResponse().createStreaming(params)) {
+            id = response.headers().values("X-Request-Id").get(0);
+            try (StreamResponse<ChatCompletionChunk> stream = response.parse()) {
+                Iterator<ChatCompletionChunk> chunks = stream.stream().iterator();
+                assertThat(chunks.next().choices().get(0).delta().role()).isPresent();
+                assertThat(chunks.next().choices().get(0).delta().content()).isPresent(); // a tick
+            }
+        }
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(admin("GET", "/api/v1/queries/" + id, null))
+                        .contains("\"status\":\"error\"")
+                        .contains("cancelled"));
+    }
+
+    @Test
+    void langChain4jStreamsAndCompletesWithUsage() throws Exception {
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
+                .baseUrl(stack.url("/v1"))
+                .apiKey(Stack.ADMIN_KEY)
+                .modelName("general")
+                // The worker's own langchain4j HTTP client is on this classpath too: use langchain4j's.
+                .httpClientBuilder(JdkHttpClient.builder())
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        StringBuilder partials = new StringBuilder();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        model.chat("Tell me about queues", new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                partials.append(partial);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response = done.get(30, TimeUnit.SECONDS);
+        assertThat(response.aiMessage().text()).isNotBlank().isEqualTo(partials.toString());
+        assertThat(response.tokenUsage()).isNotNull();
+        assertThat(response.tokenUsage().outputTokenCount()).isPositive();
+    }
+
+    private String createKey(String tenant, String agents) throws Exception {
+        StringBuilder list = new StringBuilder();
+        for (String agent : agents.split(",")) {
+            list.append(list.isEmpty() ? "" : ",").append('"').append(agent).append('"');
+        }
+        String created = admin(
+                "POST",
+                "/api/v1/admin/keys",
+                "{\"tenant\":\"" + tenant + "\",\"roles\":[\"user\"],\"agents\":[" + list + "],\"name\":\"oai\"}");
+        Matcher key = Pattern.compile("\"key\":\"(agk_[^\"]+)\"").matcher(created);
+        assertThat(key.find()).as(created).isTrue();
+        return key.group(1);
+    }
+
+    private String admin(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.url(path)))
+                .header("Authorization", "Bearer " + Stack.ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return response.body();
+    }
+}
