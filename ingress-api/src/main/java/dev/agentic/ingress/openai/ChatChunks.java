@@ -42,7 +42,10 @@ final class ChatChunks implements SseFormat {
     @Override
     public String preamble(String requestId) {
         id = completionId(requestId);
-        return data("", chunk(Map.of("role", "assistant", "content", ""), null));
+        Map<String, Object> role = new LinkedHashMap<>(); // in OpenAI's order (Map.of's varies by run)
+        role.put("role", "assistant");
+        role.put("content", "");
+        return data("", chunk(role, null));
     }
 
     @Override
