@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The OpenAI-compatible API through Nginx, two ingresses and two workers with the LLM simulator,
- * read by clients nobody here wrote: the official Java SDK ({@code com.openai:openai-java}) and
- * LangChain4j's {@code OpenAiStreamingChatModel}. Errors are read through the clients' own
+ * read by clients nobody here wrote: the official Java SDK ({@code com.openai:openai-java}),
+ * LangChain4j's {@code OpenAiStreamingChatModel} and the official {@code openai} npm package. Errors are read through the clients' own
  * exception types.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -237,6 +237,65 @@ class OpenAiClientsIT {
         assertThat(response.aiMessage().text()).isNotBlank().isEqualTo(partials.toString());
         assertThat(response.tokenUsage()).isNotNull();
         assertThat(response.tokenUsage().outputTokenCount()).isPositive();
+    }
+
+    /**
+     * The official {@code openai} npm package (its lock file committed; {@code npm ci} when its
+     * modules are missing) runs {@code e2e/clients/openai-node/check.mjs}: the same checks as above.
+     */
+    @Test
+    void nodeSdkPassesTheSameChecks() throws Exception {
+        java.nio.file.Path dir = Stack.root().resolve("e2e/clients/openai-node");
+        if (!java.nio.file.Files.isDirectory(dir.resolve("node_modules/openai"))) {
+            assertThat(run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), java.util.Map.of()))
+                    .as("npm ci")
+                    .contains("added");
+        }
+        String limited = createKey("oai-node-limited", "*");
+        admin("PUT", "/api/v1/admin/limits/tenants/oai-node-limited", "{\"rate_per_second\":1,\"burst\":1}");
+        String output = run(
+                dir,
+                List.of("node", "check.mjs"),
+                java.util.Map.of(
+                        "OPENAI_BASE_URL",
+                        stack.url("/v1"),
+                        "OPENAI_API_KEY",
+                        Stack.ADMIN_KEY,
+                        "LIMITED_KEY",
+                        limited,
+                        "GENERAL_ONLY_KEY",
+                        createKey("oai-node-general", "general")));
+        assertThat(output)
+                .contains(
+                        "ok wholeAnswerWithUsage",
+                        "ok streamedAnswerWithUsageLast",
+                        "ok refusalsAsTheClientsOwnErrors",
+                        "ok anErrorEventIsAnError",
+                        "ok anAbortedStreamIsCancelled")
+                .doesNotContain("FAILED");
+    }
+
+    /** Runs a command to its end (at most 2 minutes) and returns its output; fails on a non-zero exit. */
+    private static String run(java.nio.file.Path dir, List<String> command, java.util.Map<String, String> env)
+            throws Exception {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within 2 minutes");
+        }
+        String text = output.get(10, TimeUnit.SECONDS);
+        assertThat(process.exitValue()).as(command + " said:\n" + text).isZero();
+        return text;
     }
 
     private String createKey(String tenant, String agents) throws Exception {
