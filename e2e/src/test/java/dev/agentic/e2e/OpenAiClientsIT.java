@@ -121,6 +121,21 @@ class OpenAiClientsIT {
     }
 
     @Test
+    void javaSdkSamplingParametersReachTheProvider() {
+        // The simulator honours max_tokens: 5 tokens come back only if the parameter went through.
+        ChatCompletion completion = sdk.chat()
+                .completions()
+                .create(ask("general", "Tell me a long story")
+                        .maxCompletionTokens(5)
+                        .temperature(0.3)
+                        .seed(7)
+                        .build());
+        assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(5);
+        assertThat(completion.choices().get(0).message().content())
+                .hasValueSatisfying(text -> assertThat(text).isNotBlank());
+    }
+
+    @Test
     void javaSdkReadsEveryRefusalAsItsOwnExceptionType() throws Exception {
         NotFoundException unknownModel = catchThrowableOfType(
                 NotFoundException.class,

@@ -2,6 +2,7 @@ package dev.agentic.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentic.model.ChatOptions;
 import dev.agentic.model.Job;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
@@ -114,6 +115,38 @@ class ChatCompletionsTest extends RedisBackedTest {
         assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void generalGetsTheTurnsAndTheSamplingParametersAndSkipsTheCache() throws Exception {
+        String body = "{\"model\":\"general\",\"temperature\":0.5,\"top_p\":1,\"max_tokens\":5,"
+                + "\"stop\":\"END\",\"seed\":7,\"messages\":[{\"role\":\"developer\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        CompletableFuture<HttpResponse<String>> response =
+                CompletableFuture.supplyAsync(() -> unchecked(() -> post(body, ADMIN_KEY)));
+        Job job = takeJob();
+        assertThat(job.chat()).isNotNull();
+        assertThat(job.chat().messages())
+                .containsExactly(new ChatOptions.Turn("system", "Be brief."), new ChatOptions.Turn("user", "Hi"));
+        assertThat(job.chat().temperature()).isEqualTo(0.5);
+        assertThat(job.chat().topP()).isEqualTo(1.0);
+        assertThat(job.chat().maxTokens()).isEqualTo(5);
+        assertThat(job.chat().stop()).containsExactly("END");
+        assertThat(job.chat().seed()).isEqualTo(7);
+        worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "ok");
+        HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("X-Cache")).isEmpty();
+    }
+
+    @Test
+    void onlyGeneralCarriesChatOptions() throws Exception {
+        CompletableFuture<HttpResponse<String>> response =
+                CompletableFuture.supplyAsync(() -> unchecked(() -> post(MATH_CHAT.formatted(""), ADMIN_KEY)));
+        Job job = takeJob();
+        assertThat(job.chat()).isNull();
+        worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "4");
+        assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
@@ -122,6 +155,11 @@ class ChatCompletionsTest extends RedisBackedTest {
                 "ingest is no model | {\"model\":\"ingest\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 404 | model_not_found | model",
                 "a parameter no agent honours | {\"model\":\"math\",\"temperature\":0.2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | temperature",
                 "an unknown parameter | {\"model\":\"math\",\"colour\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unknown_parameter | colour",
+                "max_tokens for math | {\"model\":\"math\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | max_tokens",
+                "tools, not yet | {\"model\":\"general\",\"tools\":[],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | tools",
+                "a temperature out of range | {\"model\":\"general\",\"temperature\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | temperature",
+                "five stop sequences | {\"model\":\"general\",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | stop",
+                "a fractional max_tokens | {\"model\":\"general\",\"max_tokens\":2.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_type | max_tokens",
                 "n above 1 | {\"model\":\"math\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | n",
                 "no messages | {\"model\":\"math\",\"messages\":[]} | 400 | missing_messages | messages",
                 "a bad role | {\"model\":\"math\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]} | 400 | invalid_value | messages[0].role",

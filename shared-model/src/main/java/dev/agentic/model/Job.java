@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param createdAtMs epoch millis when the ingress accepted it
  * @param deadlineMs epoch millis after which a worker drops the job with {@code deadline_exceeded}
  * @param traceparent W3C trace context of the accepting request, if any
+ * @param chat the conversation and sampling parameters of an OpenAI API request, for an agent that
+ *     passes them to its provider; null otherwise (and from writers that predate it)
  */
 public record Job(
         int v,
@@ -29,9 +31,25 @@ public record Job(
         Lane lane,
         long createdAtMs,
         long deadlineMs,
-        @Nullable String traceparent) {
+        @Nullable String traceparent,
+        @Nullable ChatOptions chat) {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** A job without chat options (every job but those of the OpenAI API). */
+    public Job(
+            int v,
+            String id,
+            String tenant,
+            String agent,
+            String query,
+            @Nullable String sessionId,
+            Lane lane,
+            long createdAtMs,
+            long deadlineMs,
+            @Nullable String traceparent) {
+        this(v, id, tenant, agent, query, sessionId, lane, createdAtMs, deadlineMs, traceparent, null);
+    }
 
     public Job {
         v = v <= 0 ? 1 : v;

@@ -21,6 +21,35 @@ class WireCodecTest {
     }
 
     @Test
+    void aJobWithChatOptionsSurvivesARoundTrip() {
+        Job plain = job();
+        Job job = new Job(
+                1,
+                plain.id(),
+                "acme",
+                "general",
+                "user: hi",
+                null,
+                Lane.INTERACTIVE,
+                1,
+                2,
+                null,
+                new ChatOptions(
+                        List.of(new ChatOptions.Turn("system", "Be brief."), new ChatOptions.Turn("user", "hi")),
+                        0.2,
+                        null,
+                        5,
+                        List.of("END"),
+                        7,
+                        null,
+                        null));
+        String json = WireCodec.encodeJob(job);
+        assertThat(json).contains("\"max_tokens\":5").doesNotContain("top_p");
+        assertThat(WireCodec.decodeJob(json)).isEqualTo(job);
+        assertThat(WireCodec.decodeJob(WireCodec.encodeJob(plain)).chat()).isNull();
+    }
+
+    @Test
     void ingestionPayloadSurvivesARoundTripAndRefusesUnknownContentTypes() {
         IngestDocument document =
                 new IngestDocument("guide.md", "Guide", "# Hi\ntext", "markdown", Map.of("lang", "en"));

@@ -70,6 +70,7 @@ class ChatCompletionsController {
         long created = clock.millis() / 1000;
         QueryAnswer answer = intake.answer(
                 new QueryRequest(chat.prompt(), chat.model(), null, null, null, null),
+                chat.options(),
                 caller,
                 new Intake.QueryHeaders(null, idempotencyKey, timeout, cacheControl),
                 chat.stream(),

@@ -1,39 +1,54 @@
 package dev.agentic.ingress.openai;
 
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.ChatOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
  * A chat-completions request, checked: the model (an agent), the conversation as the agent's query
- * text, and whether and how it streams. A parameter this system cannot honour yet is refused with
- * a 400 that names it, never dropped.
+ * text, and whether and how it streams. For an agent that passes them to its provider ({@link
+ * #PASSING_AGENTS}), the conversation's turns and the sampling parameters go with the job as {@link
+ * ChatOptions}. A parameter the model cannot honour is refused with a 400 that names it, never
+ * dropped.
  *
  * @param model the agent that answers
  * @param prompt the conversation as one text: a single message as itself, several as {@code role:
  *     text} paragraphs in order
  * @param stream answer as {@code chat.completion.chunk} events
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
+ * @param options the turns and parameters for a passing agent; null for the others
  */
-record ChatRequest(String model, String prompt, boolean stream, boolean includeUsage) {
-    /** Parameters of the OpenAI API that no agent honours yet. */
-    static final Set<String> NOT_HONOURED = Set.of(
+record ChatRequest(
+        String model,
+        String prompt,
+        boolean stream,
+        boolean includeUsage,
+        @Nullable ChatOptions options) {
+    /** Agents that hand the conversation and the sampling parameters to their LLM provider. */
+    static final Set<String> PASSING_AGENTS = Set.of("general");
+
+    /** Sampling parameters a passing agent hands to its provider. */
+    static final Set<String> PASSED_TO_PROVIDER = Set.of(
             "temperature",
             "top_p",
             "max_tokens",
             "max_completion_tokens",
             "stop",
             "seed",
+            "presence_penalty",
+            "frequency_penalty");
+
+    /** Parameters of the OpenAI API that no agent honours yet. */
+    static final Set<String> NOT_HONOURED = Set.of(
             "tools",
             "tool_choice",
             "parallel_tool_calls",
             "response_format",
-            "presence_penalty",
-            "frequency_penalty",
             "logit_bias",
             "logprobs",
             "top_logprobs",
@@ -48,26 +63,33 @@ record ChatRequest(String model, String prompt, boolean stream, boolean includeU
             "metadata",
             "web_search_options");
 
+    /** At most this many stop sequences (OpenAI's limit), each at most {@link #MAX_STOP_CHARS}. */
+    static final int MAX_STOPS = 4;
+
+    static final int MAX_STOP_CHARS = 256;
+
     private static final Set<String> HONOURED = Set.of("model", "messages", "stream", "stream_options", "n", "user");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     static ChatRequest of(Map<String, Object> body) {
+        if (!(body.get("model") instanceof String given) || given.isBlank()) {
+            throw invalid(
+                    "missing_model", "model", "You must provide a model parameter (an agent name, see /v1/models)");
+        }
+        String model = given.strip();
+        boolean passes = PASSING_AGENTS.contains(model);
         for (Map.Entry<String, Object> entry : body.entrySet()) {
             String name = entry.getKey();
-            if (HONOURED.contains(name) || entry.getValue() == null) {
+            if (HONOURED.contains(name) || entry.getValue() == null || (passes && PASSED_TO_PROVIDER.contains(name))) {
                 continue;
             }
-            if (NOT_HONOURED.contains(name)) {
+            if (NOT_HONOURED.contains(name) || PASSED_TO_PROVIDER.contains(name)) {
                 throw invalid(
                         "unsupported_parameter",
                         name,
-                        "Parameter '" + name + "' is not supported by this server's agents yet");
+                        "Parameter '" + name + "' is not supported by model '" + ApiException.printable(model) + "'");
             }
             throw invalid("unknown_parameter", name, "Unrecognized request argument: " + ApiException.printable(name));
-        }
-        if (!(body.get("model") instanceof String model) || model.isBlank()) {
-            throw invalid(
-                    "missing_model", "model", "You must provide a model parameter (an agent name, see /v1/models)");
         }
         if (body.get("n") != null && !Integer.valueOf(1).equals(body.get("n"))) {
             throw invalid("unsupported_parameter", "n", "Only n = 1 is supported");
@@ -79,7 +101,82 @@ record ChatRequest(String model, String prompt, boolean stream, boolean includeU
         } else if (body.get("stream_options") != null) {
             throw invalid("invalid_type", "stream_options", "stream_options must be an object");
         }
-        return new ChatRequest(model.strip(), prompt(body.get("messages")), stream, includeUsage);
+        List<ChatOptions.Turn> turns = turns(body.get("messages"));
+        String prompt = turns.size() == 1
+                ? turns.getFirst().content()
+                : String.join(
+                        "\n\n",
+                        turns.stream()
+                                .map(turn -> turn.role() + ": " + turn.content())
+                                .toList());
+        return new ChatRequest(model, prompt, stream, includeUsage, passes ? options(body, turns) : null);
+    }
+
+    private static ChatOptions options(Map<String, Object> body, List<ChatOptions.Turn> turns) {
+        Integer maxTokens = whole(body.get("max_completion_tokens"), "max_completion_tokens", 1);
+        if (maxTokens == null) {
+            maxTokens = whole(body.get("max_tokens"), "max_tokens", 1);
+        }
+        return new ChatOptions(
+                turns.stream()
+                        .map(turn ->
+                                "developer".equals(turn.role()) ? new ChatOptions.Turn("system", turn.content()) : turn)
+                        .toList(),
+                number(body.get("temperature"), "temperature", 0, 2),
+                number(body.get("top_p"), "top_p", 0, 1),
+                maxTokens,
+                stops(body.get("stop")),
+                whole(body.get("seed"), "seed", Integer.MIN_VALUE),
+                number(body.get("presence_penalty"), "presence_penalty", -2, 2),
+                number(body.get("frequency_penalty"), "frequency_penalty", -2, 2));
+    }
+
+    private static @Nullable Double number(@Nullable Object value, String param, double min, double max) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+            throw invalid("invalid_type", param, param + " must be a number");
+        }
+        double d = number.doubleValue();
+        if (d < min || d > max) {
+            throw invalid("invalid_value", param, param + " must be between " + min + " and " + max);
+        }
+        return d;
+    }
+
+    private static @Nullable Integer whole(@Nullable Object value, String param, int min) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Integer number)) {
+            throw invalid("invalid_type", param, param + " must be an integer (32 bits)");
+        }
+        if (number < min) {
+            throw invalid("invalid_value", param, param + " must be at least " + min);
+        }
+        return number;
+    }
+
+    private static @Nullable List<String> stops(@Nullable Object value) {
+        if (value == null) {
+            return null;
+        }
+        List<?> given = value instanceof List<?> list ? list : List.of(value);
+        if (given.isEmpty() || given.size() > MAX_STOPS) {
+            throw invalid("invalid_value", "stop", "stop takes 1 to " + MAX_STOPS + " strings");
+        }
+        List<String> stops = new ArrayList<>();
+        for (Object stop : given) {
+            if (!(stop instanceof String text) || text.isEmpty() || text.length() > MAX_STOP_CHARS) {
+                throw invalid(
+                        "invalid_value",
+                        "stop",
+                        "each stop sequence is a string of 1 to " + MAX_STOP_CHARS + " characters");
+            }
+            stops.add(text);
+        }
+        return stops;
     }
 
     private static boolean flag(@Nullable Object value, String param) {
@@ -92,12 +189,11 @@ record ChatRequest(String model, String prompt, boolean stream, boolean includeU
         throw invalid("invalid_type", param, param + " must be a boolean");
     }
 
-    private static String prompt(@Nullable Object messages) {
+    private static List<ChatOptions.Turn> turns(@Nullable Object messages) {
         if (!(messages instanceof List<?> list) || list.isEmpty()) {
             throw invalid("missing_messages", "messages", "messages must be a non-empty array");
         }
-        StringJoiner transcript = new StringJoiner("\n\n");
-        String only = "";
+        List<ChatOptions.Turn> turns = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String param = "messages[" + i + "]";
             if (!(list.get(i) instanceof Map<?, ?> message)) {
@@ -115,10 +211,9 @@ record ChatRequest(String model, String prompt, boolean stream, boolean includeU
                 throw invalid(
                         "invalid_value", param + ".role", "role must be one of system, developer, user, assistant");
             }
-            only = text(message.get("content"), param + ".content");
-            transcript.add(role + ": " + only);
+            turns.add(new ChatOptions.Turn(role, text(message.get("content"), param + ".content")));
         }
-        return list.size() == 1 ? only : transcript.toString();
+        return turns;
     }
 
     /** A message's text: a string, or the text parts of the multi-part form, concatenated. */

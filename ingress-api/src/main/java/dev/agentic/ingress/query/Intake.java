@@ -12,6 +12,7 @@ import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.CachedAnswer;
+import dev.agentic.model.ChatOptions;
 import dev.agentic.model.EventId;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
@@ -105,6 +106,7 @@ public class Intake {
             HttpServletResponse response) {
         return answer(
                 request,
+                null,
                 caller,
                 headers,
                 SseRelay.wantsEventStream(headers.accept()),
@@ -116,9 +118,13 @@ public class Intake {
     /**
      * Accepts a query and answers it as {@link #query} does, streamed in {@code format} when {@code
      * stream} (then {@code null}): the path of the OpenAI API, whose body says whether it streams.
+     *
+     * @param chat the conversation and sampling parameters for an agent that passes them to its
+     *     provider; a job with parameters neither reads nor fills the response cache
      */
     public @Nullable QueryAnswer answer(
             QueryRequest request,
+            @Nullable ChatOptions chat,
             Caller caller,
             QueryHeaders headers,
             boolean stream,
@@ -126,10 +132,11 @@ public class Intake {
             HttpServletRequest http,
             HttpServletResponse response) {
         requireOpen();
-        Job job = queries.prepare(request, caller.tenant(), headers.timeout());
+        Job job = queries.prepare(request, chat, caller.tenant(), headers.timeout());
         caller.requireAgent(job.agent());
-        Intent intent = new Intent(
-                stream, true, headers.idempotencyKey(), request.acceptsCached(headers.cacheControl()), format);
+        boolean acceptsCached =
+                request.acceptsCached(headers.cacheControl()) && (chat == null || !chat.hasParameters());
+        Intent intent = new Intent(stream, true, headers.idempotencyKey(), acceptsCached, format);
         return accept(job, intent, http, response, (id, cursor) -> awaitAnswer(job, id, cursor));
     }
 

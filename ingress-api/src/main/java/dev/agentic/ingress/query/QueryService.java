@@ -2,6 +2,7 @@ package dev.agentic.ingress.query;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.ChatOptions;
 import dev.agentic.model.Digests;
 import dev.agentic.model.IngestDocument;
 import dev.agentic.model.Job;
@@ -66,6 +67,11 @@ public class QueryService {
      * @param timeoutHeader the {@code X-Timeout-Ms} header, if sent (the body's {@code timeout_ms} wins)
      */
     Job prepare(QueryRequest request, String tenant, @Nullable String timeoutHeader) {
+        return prepare(request, null, tenant, timeoutHeader);
+    }
+
+    /** As {@link #prepare(QueryRequest, String, String)}, with the chat options of an OpenAI API request. */
+    Job prepare(QueryRequest request, @Nullable ChatOptions chat, String tenant, @Nullable String timeoutHeader) {
         String query = Objects.requireNonNull(request.query()).strip();
         String agent = request.agentType() == null || request.agentType().isBlank()
                 ? config.defaultAgent()
@@ -99,7 +105,8 @@ public class QueryService {
                 lane(request.lane()),
                 now,
                 now + timeout.toMillis(),
-                null);
+                null,
+                chat);
     }
 
     /** A job of the {@code ingest} agent on the batch lane for the document, not yet enqueued. */

@@ -269,7 +269,7 @@ public final class JobRunner implements AutoCloseable {
     private @Nullable StreamEvent runAgent(
             Job job, Agent agent, RedisEventSink sink, Watch watch, AgentThreads.Slot slot) {
         Timer.Sample sample = Timer.start(meters);
-        AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId());
+        AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId(), job.chat());
         AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink), agent.computes());
         AgentThreads.End end = awaitEnd(job, call, watch, sink);
         String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";

@@ -60,7 +60,10 @@ public final class ResponseCacheWriter {
      */
     @Nullable
     String keyFor(Job job) {
-        if (redis == null || !agents.contains(job.agent()) || job.sessionId() != null) {
+        if (redis == null
+                || !agents.contains(job.agent())
+                || job.sessionId() != null
+                || (job.chat() != null && job.chat().hasParameters())) {
             return null;
         }
         try {

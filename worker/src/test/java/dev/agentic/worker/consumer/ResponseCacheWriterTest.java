@@ -3,6 +3,7 @@ package dev.agentic.worker.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.model.CachedAnswer;
+import dev.agentic.model.ChatOptions;
 import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
@@ -97,6 +98,41 @@ class ResponseCacheWriterTest {
         assertThat(cached("math", "1/0 +")).isNull();
         assertThat(cached("math", "What is 5*5?")).isNull();
         assertThat(cached("diagnostic", "fail")).isNull();
+    }
+
+    @Test
+    void anAnswerToSamplingParametersIsNotFiledUnderThePlainQuery() {
+        ResponseCacheWriter writer =
+                ResponseCacheWriter.create(connection, Set.of("math"), Duration.ofMinutes(5), Clock.systemUTC());
+        Job plain = job("math", "q", null);
+        List<ChatOptions.Turn> turns = List.of(new ChatOptions.Turn("user", "q"));
+        Job sampled = new Job(
+                1,
+                plain.id(),
+                "acme",
+                "math",
+                "q",
+                null,
+                Lane.INTERACTIVE,
+                plain.createdAtMs(),
+                plain.deadlineMs(),
+                null,
+                new ChatOptions(turns, 1.5, null, null, null, null, null, null));
+        Job turnsOnly = new Job(
+                1,
+                plain.id(),
+                "acme",
+                "math",
+                "q",
+                null,
+                Lane.INTERACTIVE,
+                plain.createdAtMs(),
+                plain.deadlineMs(),
+                null,
+                new ChatOptions(turns, null, null, null, null, null, null, null));
+        assertThat(writer.keyFor(plain)).isNotNull();
+        assertThat(writer.keyFor(sampled)).isNull();
+        assertThat(writer.keyFor(turnsOnly)).isEqualTo(writer.keyFor(plain));
     }
 
     @Test

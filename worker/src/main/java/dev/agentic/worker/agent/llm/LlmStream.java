@@ -11,6 +11,7 @@ import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
@@ -68,9 +69,14 @@ public final class LlmStream {
      * @throws InterruptedException when the job is stopped; the provider stream is closed
      */
     public Answer stream(List<ChatMessage> messages, EventSink sink) throws InterruptedException {
+        return stream(ChatRequest.builder().messages(messages).build(), sink);
+    }
+
+    /** As {@link #stream(List, EventSink)}, with the request's own parameters (temperature, stop...). */
+    public Answer stream(ChatRequest request, EventSink sink) throws InterruptedException {
         Relay relay = new Relay(sink);
         // With a blocking HTTP client (the worker's) the whole answer streams in here, on this thread.
-        model.chat(messages, relay);
+        model.chat(request, relay);
         if (Thread.interrupted()) {
             relay.cancel();
             throw new InterruptedException("interrupted while the LLM answered");
