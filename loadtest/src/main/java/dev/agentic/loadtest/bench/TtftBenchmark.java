@@ -56,11 +56,18 @@ public final class TtftBenchmark {
         String llmBody =
                 "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about queues\"}]}";
         Stats direct = measure(runs, warmup, () -> firstLlmChunk(post(llm + "/chat/completions", llmBody, "")));
+        String chatBody =
+                "{\"model\":\"general\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about queues\"}]}";
+        Stats chat = measure(runs, warmup, () -> firstContentChunk(post(url + "/v1/chat/completions", chatBody, key)));
+        Stats directContent =
+                measure(runs, warmup, () -> firstContentChunk(post(llm + "/chat/completions", llmBody, "")));
 
         print("math TTFT via nginx", math);
         print("baseline: GET live via nginx", live);
         print("general TTFT via nginx", general);
         print("baseline: simulator TTFT direct", direct);
+        print("general TTFT via /v1/chat/completions", chat);
+        print("baseline: simulator first text chunk", directContent);
         System.out.printf(
                 Locale.ROOT,
                 "%nmath TTFT / live round trip (median): %.1fx (+%.2f ms)%n",
@@ -71,6 +78,11 @@ public final class TtftBenchmark {
                 "general TTFT / direct LLM TTFT (median): %.2fx (+%.2f ms added by ingress, queue and worker)%n",
                 general.median() / direct.median(),
                 general.median() - direct.median());
+        System.out.printf(
+                Locale.ROOT,
+                "chat completions TTFT (median): +%.2f ms over the simulator direct, %+.2f ms against /api/v1/query%n",
+                chat.median() - directContent.median(),
+                chat.median() - general.median());
     }
 
     interface Probe {
@@ -103,7 +115,7 @@ public final class TtftBenchmark {
     private static void print(String name, Stats stats) {
         System.out.printf(
                 Locale.ROOT,
-                "%-34s median %8.2f ms   p90 %8.2f ms   min %8.2f ms   max %8.2f ms%n",
+                "%-40s median %8.2f ms   p90 %8.2f ms   min %8.2f ms   max %8.2f ms%n",
                 name,
                 stats.median(),
                 stats.percentile(0.9),
@@ -127,6 +139,13 @@ public final class TtftBenchmark {
     /** Milliseconds until the first {@code event: token} line; the rest of the stream is drained. */
     static double firstToken(HttpRequest request) throws IOException, InterruptedException {
         return untilLine(request, line -> line.equals("event: token"));
+    }
+
+    /** Milliseconds until the first OpenAI chunk with text (the role chunk's empty content aside). */
+    static double firstContentChunk(HttpRequest request) throws IOException, InterruptedException {
+        return untilLine(
+                request,
+                line -> line.startsWith("data: {") && line.contains("\"content\":\"") && !line.contains("\"content\":\"\""));
     }
 
     static double firstLlmChunk(HttpRequest request) throws IOException, InterruptedException {
