@@ -145,7 +145,9 @@ public final class TtftBenchmark {
     static double firstContentChunk(HttpRequest request) throws IOException, InterruptedException {
         return untilLine(
                 request,
-                line -> line.startsWith("data: {") && line.contains("\"content\":\"") && !line.contains("\"content\":\"\""));
+                line -> line.startsWith("data: {")
+                        && line.contains("\"content\":\"")
+                        && !line.contains("\"content\":\"\""));
     }
 
     static double firstLlmChunk(HttpRequest request) throws IOException, InterruptedException {

@@ -66,6 +66,21 @@ class ResponseCacheWriterTest {
         return new Job(1, RequestId.newId(), "acme", agent, query, session, Lane.INTERACTIVE, now, now + 30_000, null);
     }
 
+    private static Job withChat(Job job, ChatOptions chat) {
+        return new Job(
+                job.v(),
+                job.id(),
+                job.tenant(),
+                job.agent(),
+                job.query(),
+                job.sessionId(),
+                job.lane(),
+                job.createdAtMs(),
+                job.deadlineMs(),
+                job.traceparent(),
+                chat);
+    }
+
     private void runOnce(Job job) {
         runner.run(job, runner.begin(job, 1));
     }
@@ -106,30 +121,8 @@ class ResponseCacheWriterTest {
                 ResponseCacheWriter.create(connection, Set.of("math"), Duration.ofMinutes(5), Clock.systemUTC());
         Job plain = job("math", "q", null);
         List<ChatOptions.Turn> turns = List.of(new ChatOptions.Turn("user", "q"));
-        Job sampled = new Job(
-                1,
-                plain.id(),
-                "acme",
-                "math",
-                "q",
-                null,
-                Lane.INTERACTIVE,
-                plain.createdAtMs(),
-                plain.deadlineMs(),
-                null,
-                new ChatOptions(turns, 1.5, null, null, null, null, null, null));
-        Job turnsOnly = new Job(
-                1,
-                plain.id(),
-                "acme",
-                "math",
-                "q",
-                null,
-                Lane.INTERACTIVE,
-                plain.createdAtMs(),
-                plain.deadlineMs(),
-                null,
-                new ChatOptions(turns, null, null, null, null, null, null, null));
+        Job sampled = withChat(plain, new ChatOptions(turns, 1.5, null, null, null, null, null, null));
+        Job turnsOnly = withChat(plain, new ChatOptions(turns, null, null, null, null, null, null, null));
         assertThat(writer.keyFor(plain)).isNotNull();
         assertThat(writer.keyFor(sampled)).isNull();
         assertThat(writer.keyFor(turnsOnly)).isEqualTo(writer.keyFor(plain));
