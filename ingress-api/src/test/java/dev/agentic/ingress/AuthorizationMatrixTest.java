@@ -68,7 +68,9 @@ class AuthorizationMatrixTest extends RedisBackedTest {
             new Endpoint("DELETE", "/api/v1/admin/limits/tenants/" + TENANT, "", "operator", 200),
             new Endpoint("GET", "/api/v1/usage", "", "user", 200),
             new Endpoint("POST", "/api/v1/documents", "{}", "ingest", 400),
-            new Endpoint("DELETE", "/api/v1/admin/keys/ffffffffffffffff", "", "admin", 404));
+            new Endpoint("DELETE", "/api/v1/admin/keys/ffffffffffffffff", "", "admin", 404),
+            new Endpoint("POST", "/v1/chat/completions", "{}", "user", 400),
+            new Endpoint("GET", "/v1/models", "", "user", 200));
 
     static final List<String> ROLES = List.of("admin", "operator", "ingest", "user");
 
@@ -99,6 +101,11 @@ class AuthorizationMatrixTest extends RedisBackedTest {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(endpoint.status());
         } else {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            if (endpoint.path().startsWith("/v1/")) { // the OpenAI API's error shape
+                assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+                assertThat(response.body()).contains("\"type\":\"permission_error\"", "\"code\":\"forbidden\"");
+                return;
+            }
             assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
             assertThat(response.body())
                     .contains("\"code\":\"forbidden\"", "\"required_role\":\"" + endpoint.role() + "\"");
@@ -122,7 +129,7 @@ class AuthorizationMatrixTest extends RedisBackedTest {
                 mappings.getHandlerMethods().entrySet()) {
             HandlerMethod handler = entry.getValue();
             for (String pattern : entry.getKey().getPatternValues()) {
-                if (!pattern.startsWith("/api/") || isOpen(pattern)) {
+                if (!(pattern.startsWith("/api/") || pattern.startsWith("/v1/")) || isOpen(pattern)) {
                     continue;
                 }
                 if (!handler.hasMethodAnnotation(RequiresRole.class)
