@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,43 @@ class ChatCompletionsTest extends RedisBackedTest {
             assertThat(frames.get(1).id()).isNotBlank();
             assertThat(frames.get(0).id()).isNull();
         }
+    }
+
+    @Test
+    void aChatStreamResumesAsChunksAfterItsLastEventId() {
+        try (SseClient.Stream stream =
+                SseClient.post(url("/v1/chat/completions"), MATH_CHAT.formatted(",\"stream\":true"), auth())) {
+            Job job = takeJob();
+            worker(job).append(new StreamEvent.Token("Hel"));
+            assertThat(stream.next().data()).contains("\"role\":\"assistant\"");
+            Frame hel = stream.next();
+            assertThat(hel.data()).contains("\"content\":\"Hel\"");
+            worker(job).append(new StreamEvent.Token("lo"));
+            worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "Hello");
+
+            try (SseClient.Stream resumed = SseClient.get(
+                    url("/api/v1/queries/" + job.id() + "/events?format=openai"),
+                    auth(Map.of("Last-Event-ID", hel.id())))) {
+                assertThat(resumed.status()).isEqualTo(200);
+                List<String> data = resumed.drain().stream().map(Frame::data).toList();
+                assertThat(data).hasSize(4);
+                assertThat(data.get(0)).contains("\"role\":\"assistant\"").contains("\"model\":\"math\"");
+                assertThat(data.get(1)).contains("\"content\":\"lo\"").contains("chatcmpl-" + job.id());
+                assertThat(data.get(2)).contains("\"finish_reason\":\"stop\"");
+                assertThat(data.get(3)).isEqualTo("[DONE]");
+            }
+        }
+    }
+
+    @Test
+    void anUnknownResumeFormatIsRefused() throws Exception {
+        HttpResponse<String> refused = http.send(
+                request("/api/v1/queries/0b8f5a8e-3c3e-4a4b-9a59-6f1f2b8f9d10/events?format=xml")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("\"code\":\"unknown_format\"").contains("openai");
     }
 
     @Test

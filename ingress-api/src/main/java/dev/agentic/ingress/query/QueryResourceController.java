@@ -7,6 +7,8 @@ import dev.agentic.ingress.limits.StreamPermit;
 import dev.agentic.ingress.limits.TenantLimiter;
 import dev.agentic.ingress.relay.EventCursor;
 import dev.agentic.ingress.relay.EventCursors;
+import dev.agentic.ingress.relay.ResumeFormat;
+import dev.agentic.ingress.relay.SseFormat;
 import dev.agentic.ingress.relay.SseRelay;
 import dev.agentic.ingress.security.Caller;
 import dev.agentic.ingress.security.RequiresRole;
@@ -20,7 +22,12 @@ import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -47,6 +54,7 @@ class QueryResourceController {
     private final JsonMapper json;
     private final TenantLimiter limits;
     private final Clock clock;
+    private final Map<String, ResumeFormat> formats;
 
     QueryResourceController(
             EventLog events,
@@ -55,8 +63,10 @@ class QueryResourceController {
             IngressProperties properties,
             JsonMapper json,
             TenantLimiter limits,
-            Clock clock) {
+            Clock clock,
+            List<ResumeFormat> formats) {
         this.clock = clock;
+        this.formats = formats.stream().collect(Collectors.toUnmodifiableMap(ResumeFormat::name, f -> f));
         this.limits = limits;
         this.events = events;
         this.cursors = cursors;
@@ -105,7 +115,8 @@ class QueryResourceController {
 
     /**
      * Replays the request's events after {@code Last-Event-ID} (or {@code ?after=}), then follows
-     * it live, with no gap and no duplicate, until the terminal event.
+     * it live, with no gap and no duplicate, until the terminal event; native frames, or those of
+     * a {@link ResumeFormat} named by {@code ?format=} ({@code openai}: chat-completion chunks).
      */
     @GetMapping("/api/v1/queries/{id}/events")
     void events(
@@ -113,7 +124,16 @@ class QueryResourceController {
             Caller caller,
             @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
             @RequestParam(value = "after", required = false) @Nullable String after,
+            @RequestParam(value = "format", required = false) @Nullable String format,
             HttpServletResponse response) {
+        ResumeFormat resumeFormat = format == null || format.equals("native") ? null : formats.get(format);
+        if (format != null && !format.equals("native") && resumeFormat == null) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "unknown_format",
+                    "Unknown format '" + ApiException.printable(format) + "'",
+                    Map.of("known_formats", new TreeSet<>(concat("native", formats.keySet()))));
+        }
         Map<String, String> hash = visible(id, caller);
         EventId from = resumePoint(lastEventId != null ? lastEventId : after);
         if (!events.hasLog(id)) {
@@ -124,8 +144,14 @@ class QueryResourceController {
         }
         try (StreamPermit permit = limits.openStream(caller.tenant());
                 EventCursor cursor = cursors.open(id, from, deadlineOf(hash))) {
-            sse.relay(id, cursor, 0, response);
+            sse.relay(id, cursor, 0, response, resumeFormat == null ? SseFormat.NATIVE : resumeFormat.open(hash));
         }
+    }
+
+    private static Set<String> concat(String first, Set<String> rest) {
+        Set<String> all = new HashSet<>(rest);
+        all.add(first);
+        return all;
     }
 
     /** Cancels a queued or running request; its stream ends with {@code error} {@code cancelled}. */
