@@ -2,6 +2,7 @@ package dev.agentic.ingress.openai;
 
 import dev.agentic.ingress.query.QueryAnswer;
 import dev.agentic.ingress.relay.SseFormat;
+import dev.agentic.ingress.web.OpenAiErrorBody;
 import dev.agentic.model.EventType;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
@@ -84,7 +85,7 @@ final class ChatChunks implements SseFormat {
     @Override
     public String error(String code, String message, boolean retryable) {
         complete = true;
-        return data("", Map.of("error", OpenAiErrors.body(message, "server_error", null, code)));
+        return data("", OpenAiErrorBody.of(message, "server_error", null, code));
     }
 
     @Override

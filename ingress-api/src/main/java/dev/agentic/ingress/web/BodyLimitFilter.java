@@ -50,15 +50,20 @@ class BodyLimitFilter extends OncePerRequestFilter {
         long limit = "/api/v1/documents".equals(request.getRequestURI()) ? documentLimit : this.limit;
         if (request.getContentLengthLong() > limit) {
             response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The unread body is not drained: the connection is closed after this response.
             response.setHeader("Connection", "close");
+            String detail = "The request body exceeds " + limit + " bytes";
+            if (request.getRequestURI().startsWith(OpenAiErrorBody.PATH_PREFIX)) {
+                response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+                json.writeValue(
+                        response.getOutputStream(),
+                        OpenAiErrorBody.of(detail, "invalid_request_error", null, "body_too_large"));
+                return;
+            }
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             json.writeValue(
                     response.getOutputStream(),
-                    ProblemAdvice.problem(
-                            HttpStatus.CONTENT_TOO_LARGE,
-                            "body_too_large",
-                            "The request body exceeds " + limit + " bytes"));
+                    ProblemAdvice.problem(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", detail));
             return;
         }
         chain.doFilter(new Limited(request, limit), response);
