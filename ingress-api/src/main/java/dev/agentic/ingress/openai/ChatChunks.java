@@ -6,7 +6,6 @@ import dev.agentic.ingress.web.OpenAiErrorBody;
 import dev.agentic.model.EventType;
 import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
-import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +66,8 @@ final class ChatChunks implements SseFormat {
                 if (includeUsage) {
                     Map<String, Object> usage = head();
                     usage.put("choices", List.of());
-                    usage.put("usage", usage(done.usage()));
+                    usage.put(
+                            "usage", usage(done.usage().tokensIn(), done.usage().tokensOut()));
                     frames.append(data("", usage));
                 }
                 yield frames.append("data: [DONE]\n\n").toString();
@@ -98,11 +98,11 @@ final class ChatChunks implements SseFormat {
         return "length".equals(ours) ? "length" : "stop";
     }
 
-    static Map<String, Object> usage(Usage usage) {
+    static Map<String, Object> usage(long tokensIn, long tokensOut) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("prompt_tokens", usage.tokensIn());
-        body.put("completion_tokens", usage.tokensOut());
-        body.put("total_tokens", usage.tokensIn() + usage.tokensOut());
+        body.put("prompt_tokens", tokensIn);
+        body.put("completion_tokens", tokensOut);
+        body.put("total_tokens", tokensIn + tokensOut);
         return body;
     }
 
@@ -121,12 +121,7 @@ final class ChatChunks implements SseFormat {
         body.put("created", created);
         body.put("model", model);
         body.put("choices", List.of(choice));
-        body.put(
-                "usage",
-                usage(new Usage(
-                        answer.usage().tokensIn(),
-                        answer.usage().tokensOut(),
-                        answer.usage().costUsd())));
+        body.put("usage", usage(answer.usage().tokensIn(), answer.usage().tokensOut()));
         return body;
     }
 

@@ -22,7 +22,6 @@ import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +53,7 @@ class QueryResourceController {
     private final JsonMapper json;
     private final TenantLimiter limits;
     private final Clock clock;
+    private static final String NATIVE_FORMAT = "native";
     private final Map<String, ResumeFormat> formats;
 
     QueryResourceController(
@@ -126,14 +126,7 @@ class QueryResourceController {
             @RequestParam(value = "after", required = false) @Nullable String after,
             @RequestParam(value = "format", required = false) @Nullable String format,
             HttpServletResponse response) {
-        ResumeFormat resumeFormat = format == null || format.equals("native") ? null : formats.get(format);
-        if (format != null && !format.equals("native") && resumeFormat == null) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "unknown_format",
-                    "Unknown format '" + ApiException.printable(format) + "'",
-                    Map.of("known_formats", new TreeSet<>(concat("native", formats.keySet()))));
-        }
+        ResumeFormat resumeFormat = resumeFormat(format);
         Map<String, String> hash = visible(id, caller);
         EventId from = resumePoint(lastEventId != null ? lastEventId : after);
         if (!events.hasLog(id)) {
@@ -148,10 +141,22 @@ class QueryResourceController {
         }
     }
 
-    private static Set<String> concat(String first, Set<String> rest) {
-        Set<String> all = new HashSet<>(rest);
-        all.add(first);
-        return all;
+    /** The format {@code ?format=} names; null for the native one (the default). */
+    private @Nullable ResumeFormat resumeFormat(@Nullable String format) {
+        if (format == null || format.equals(NATIVE_FORMAT)) {
+            return null;
+        }
+        ResumeFormat found = formats.get(format);
+        if (found == null) {
+            Set<String> known = new TreeSet<>(formats.keySet());
+            known.add(NATIVE_FORMAT);
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "unknown_format",
+                    "Unknown format '" + ApiException.printable(format) + "'",
+                    Map.of("known_formats", known));
+        }
+        return found;
     }
 
     /** Cancels a queued or running request; its stream ends with {@code error} {@code cancelled}. */

@@ -64,13 +64,9 @@ public class QueryService {
     /**
      * A job for the request, validated but not yet enqueued.
      *
+     * @param chat the chat options of an OpenAI API request; null for any other
      * @param timeoutHeader the {@code X-Timeout-Ms} header, if sent (the body's {@code timeout_ms} wins)
      */
-    Job prepare(QueryRequest request, String tenant, @Nullable String timeoutHeader) {
-        return prepare(request, null, tenant, timeoutHeader);
-    }
-
-    /** As {@link #prepare(QueryRequest, String, String)}, with the chat options of an OpenAI API request. */
     Job prepare(QueryRequest request, @Nullable ChatOptions chat, String tenant, @Nullable String timeoutHeader) {
         String query = Objects.requireNonNull(request.query()).strip();
         String agent = request.agentType() == null || request.agentType().isBlank()
