@@ -39,6 +39,17 @@ import org.jspecify.annotations.Nullable;
  * whitespace-separated words across all message contents (at least 1) and {@code completion_tokens}
  * as {@code N}.
  *
+ * <h2>Tools</h2>
+ *
+ * <p>A request that offers {@code tools} (and whose {@code tool_choice} is not {@code "none"}) is
+ * answered with one call of the tool {@code tool_choice} names, else of the first tool, finish reason
+ * {@code "tool_calls"}: streamed as OpenAI does (a first chunk with the call's id and name, then its
+ * arguments in two pieces). The arguments give each property of the tool's parameters schema a
+ * value from the last user message: a string its text, an integer or number its word count, a
+ * boolean {@code true}. A request whose last message is a tool's result ({@code role: "tool"}) is
+ * answered with {@code "tool said: "} and that result, a token per word: so a test sees what reached
+ * the model.
+ *
  * <h2>Endpoints</h2>
  *
  * <ul>
@@ -346,7 +357,6 @@ public final class LlmSimulator implements AutoCloseable {
 
     /** Streams the answer; false when it ended early (client gone, or the simulator closing). */
     private boolean stream(HttpExchange exchange, ChatRequest request) {
-        int tokens = tokens(request);
         String id = newId();
         long created = Instant.now().getEpochSecond();
         String model = config.modelName();
@@ -356,15 +366,37 @@ public final class LlmSimulator implements AutoCloseable {
             exchange.sendResponseHeaders(200, 0);
             OutputStream out = exchange.getResponseBody();
             pause(config.timeToFirstToken());
-            for (int i = 0; i < tokens; i++) {
-                if (i > 0) {
-                    pause(config.interTokenDelay());
+            ChatRequest.ToolCall call = request.toolCall();
+            int tokens;
+            if (call != null) {
+                String callId = newCallId();
+                String arguments = call.arguments();
+                int half = arguments.length() / 2;
+                event(out, OpenAiWire.toolCallChunk(id, created, model, call, callId, true, ""));
+                event(
+                        out,
+                        OpenAiWire.toolCallChunk(
+                                id, created, model, call, callId, false, arguments.substring(0, half)));
+                pause(config.interTokenDelay());
+                event(
+                        out,
+                        OpenAiWire.toolCallChunk(id, created, model, call, callId, false, arguments.substring(half)));
+                event(out, OpenAiWire.chunk(id, created, model, null, null, "tool_calls"));
+                tokens = OpenAiWire.toolCallTokens(call);
+            } else {
+                String @Nullable [] echo = echo(request);
+                tokens = echo == null ? tokens(request) : echo.length;
+                for (int i = 0; i < tokens; i++) {
+                    if (i > 0) {
+                        pause(config.interTokenDelay());
+                    }
+                    String text = echo == null ? OpenAiWire.token(i) : echo[i];
+                    event(out, OpenAiWire.chunk(id, created, model, i == 0 ? "assistant" : null, text, null));
                 }
                 event(
                         out,
-                        OpenAiWire.chunk(id, created, model, i == 0 ? "assistant" : null, OpenAiWire.token(i), null));
+                        OpenAiWire.chunk(id, created, model, null, null, echo == null ? finishReason(tokens) : "stop"));
             }
-            event(out, OpenAiWire.chunk(id, created, model, null, null, finishReason(tokens)));
             if (request.includeUsage()) {
                 event(out, OpenAiWire.usageChunk(id, created, model, request.promptWords(), tokens));
             }
@@ -381,16 +413,24 @@ public final class LlmSimulator implements AutoCloseable {
 
     /** Answers in one piece after the time the whole stream would take; false when it ended early. */
     private boolean complete(HttpExchange exchange, ChatRequest request) {
-        int tokens = tokens(request);
+        String id = newId();
+        long created = Instant.now().getEpochSecond();
+        ChatRequest.ToolCall call = request.toolCall();
+        String @Nullable [] echo = echo(request);
+        int tokens = echo == null ? tokens(request) : echo.length;
         try {
-            pause(answerTime(tokens));
-            String json = OpenAiWire.completion(
-                    newId(),
-                    Instant.now().getEpochSecond(),
-                    config.modelName(),
-                    tokens,
-                    finishReason(tokens),
-                    request.promptWords());
+            pause(answerTime(call == null ? tokens : 2));
+            String json;
+            if (call != null) {
+                json = OpenAiWire.toolCallCompletion(
+                        id, created, config.modelName(), call, newCallId(), request.promptWords());
+            } else if (echo != null) {
+                json = OpenAiWire.completion(
+                        id, created, config.modelName(), String.join("", echo), tokens, "stop", request.promptWords());
+            } else {
+                json = OpenAiWire.completion(
+                        id, created, config.modelName(), tokens, finishReason(tokens), request.promptWords());
+            }
             send(exchange, 200, json);
             return true;
         } catch (IOException e) {
@@ -399,6 +439,25 @@ public final class LlmSimulator implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * The answer to a tool's result: {@code "tool said: "} and the result, a token per word (each
+     * with its trailing space), at most {@code max_tokens}; null when the last message is not a
+     * tool's result.
+     */
+    private static String @Nullable [] echo(ChatRequest request) {
+        String result = request.toolResult();
+        if (result == null) {
+            return null;
+        }
+        String[] words = ("tool said: " + result).trim().split("\\s+");
+        int count = request.maxTokens() > 0 ? Math.min(words.length, request.maxTokens()) : words.length;
+        String[] tokens = new String[count];
+        for (int i = 0; i < count; i++) {
+            tokens[i] = words[i] + " ";
+        }
+        return tokens;
     }
 
     private int tokens(ChatRequest request) {
@@ -420,6 +479,10 @@ public final class LlmSimulator implements AutoCloseable {
 
     private static String newId() {
         return "chatcmpl-" + UUID.randomUUID();
+    }
+
+    private static String newCallId() {
+        return "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     }
 
     private static void pause(Duration duration) throws InterruptedException {

@@ -47,6 +47,66 @@ final class OpenAiWire {
         return JSON.writeValueAsString(chunk);
     }
 
+    /**
+     * A chunk of a streamed tool call: the first names the call and carries the role, the next ones
+     * carry pieces of its arguments (OpenAI's {@code delta.tool_calls} form).
+     */
+    static String toolCallChunk(
+            String id,
+            long created,
+            String model,
+            ChatRequest.ToolCall call,
+            String callId,
+            boolean first,
+            String arguments) {
+        ObjectNode chunk = header(id, "chat.completion.chunk", created, model);
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (first) {
+            delta.put("role", "assistant");
+            delta.putNull("content");
+        }
+        ObjectNode entry = delta.putArray("tool_calls").addObject();
+        entry.put("index", 0);
+        if (first) {
+            entry.put("id", callId);
+            entry.put("type", "function");
+        }
+        ObjectNode function = entry.putObject("function");
+        if (first) {
+            function.put("name", call.name());
+        }
+        function.put("arguments", arguments);
+        choice.putNull("finish_reason");
+        return JSON.writeValueAsString(chunk);
+    }
+
+    /** A whole {@code chat.completion} whose answer is a call of one tool. */
+    static String toolCallCompletion(
+            String id, long created, String model, ChatRequest.ToolCall call, String callId, int promptTokens) {
+        ObjectNode completion = header(id, "chat.completion", created, model);
+        ObjectNode choice = completion.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.putNull("content");
+        ObjectNode entry = message.putArray("tool_calls").addObject();
+        entry.put("id", callId);
+        entry.put("type", "function");
+        ObjectNode function = entry.putObject("function");
+        function.put("name", call.name());
+        function.put("arguments", call.arguments());
+        choice.put("finish_reason", "tool_calls");
+        usage(completion, promptTokens, toolCallTokens(call));
+        return JSON.writeValueAsString(completion);
+    }
+
+    /** What a tool call counts as output: one token per started 4 characters of its arguments. */
+    static int toolCallTokens(ChatRequest.ToolCall call) {
+        return Math.max(1, (call.arguments().length() + 3) / 4);
+    }
+
     /** The last chunk when usage was asked for: no choices, only the usage. */
     static String usageChunk(String id, long created, String model, int promptTokens, int completionTokens) {
         ObjectNode chunk = header(id, "chat.completion.chunk", created, model);
@@ -55,14 +115,20 @@ final class OpenAiWire {
         return JSON.writeValueAsString(chunk);
     }
 
-    /** A whole {@code chat.completion} answer. */
+    /** A whole {@code chat.completion} answer of {@code tokens} filler tokens. */
     static String completion(String id, long created, String model, int tokens, String finishReason, int promptTokens) {
+        return completion(id, created, model, text(tokens), tokens, finishReason, promptTokens);
+    }
+
+    /** A whole {@code chat.completion} answer. */
+    static String completion(
+            String id, long created, String model, String text, int tokens, String finishReason, int promptTokens) {
         ObjectNode completion = header(id, "chat.completion", created, model);
         ObjectNode choice = completion.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", text(tokens));
+        message.put("content", text);
         choice.put("finish_reason", finishReason);
         usage(completion, promptTokens, tokens);
         return JSON.writeValueAsString(completion);

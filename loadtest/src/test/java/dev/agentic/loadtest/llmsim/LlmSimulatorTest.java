@@ -292,6 +292,86 @@ class LlmSimulatorTest {
         assertThat(sim.baseUrl()).isEqualTo("http://127.0.0.1:" + sim.port() + "/v1");
     }
 
+    private static final String WEATHER_TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"clock\"}},"
+            + "{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"parameters\":{\"type\":\"object\","
+            + "\"properties\":{\"city\":{\"type\":\"string\"},\"days\":{\"type\":\"integer\"},"
+            + "\"metric\":{\"type\":\"boolean\"},\"extra\":{\"type\":\"array\"}}}}}]";
+
+    @Test
+    void aRequestWithToolsIsAnsweredWithACallStreamedInOpenAisForm() throws Exception {
+        start(Duration.ZERO, Duration.ZERO, 5, 4, null);
+
+        List<Event> events = readEvents(openStream("{\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                        + WEATHER_TOOLS
+                        + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"weather\"}},"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Paris next week\"}]}")
+                .body());
+
+        assertThat(events).hasSize(6);
+        JsonNode first = json(events.getFirst()).at("/choices/0/delta");
+        assertThat(first.get("role").stringValue()).isEqualTo("assistant");
+        assertThat(first.get("content").isNull()).isTrue();
+        assertThat(first.at("/tool_calls/0/id").stringValue()).matches("call_[0-9a-f]{24}");
+        assertThat(first.at("/tool_calls/0/type").stringValue()).isEqualTo("function");
+        assertThat(first.at("/tool_calls/0/function/name").stringValue()).isEqualTo("weather");
+        StringBuilder arguments = new StringBuilder();
+        for (Event event : events.subList(0, 3)) {
+            JsonNode call = json(event).at("/choices/0/delta/tool_calls/0");
+            assertThat(call.get("index").intValue()).isZero();
+            arguments.append(call.at("/function/arguments").stringValue());
+        }
+        assertThat(arguments).hasToString("{\"city\":\"Paris next week\",\"days\":3,\"metric\":true}");
+        assertThat(json(events.get(3)).at("/choices/0/finish_reason").stringValue())
+                .isEqualTo("tool_calls");
+        assertThat(json(events.get(4)).at("/usage/completion_tokens").intValue())
+                .isEqualTo((arguments.length() + 3) / 4);
+        assertThat(events.getLast().data()).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void aWholeAnswerCarriesTheCallAndToolChoiceNoneAnswersInText() throws Exception {
+        start(Duration.ZERO, Duration.ZERO, 2, 4, null);
+
+        JsonNode called = json(post(
+                "/chat/completions", "{" + WEATHER_TOOLS + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertThat(called.at("/choices/0/finish_reason").stringValue()).isEqualTo("tool_calls");
+        assertThat(called.at("/choices/0/message/content").isNull()).isTrue();
+        assertThat(called.at("/choices/0/message/tool_calls/0/function/name").stringValue())
+                .as("without a tool_choice, the first tool")
+                .isEqualTo("clock");
+        assertThat(called.at("/choices/0/message/tool_calls/0/function/arguments")
+                        .stringValue())
+                .isEqualTo("{}");
+
+        JsonNode text = json(post(
+                "/chat/completions",
+                "{" + WEATHER_TOOLS
+                        + ",\"tool_choice\":\"none\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertThat(text.at("/choices/0/message/content").stringValue()).isEqualTo("sim0 sim1 ");
+    }
+
+    @Test
+    void aToolsResultIsRepeatedInTheAnswer() throws Exception {
+        start(Duration.ZERO, Duration.ZERO, 2, 4, null);
+        String conversation = WEATHER_TOOLS + ",\"messages\":[{\"role\":\"user\",\"content\":\"Paris?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"weather\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny,  21 C\"}]";
+
+        List<Event> events =
+                readEvents(openStream("{\"stream\":true," + conversation + "}").body());
+        assertThat(events.subList(0, events.size() - 2))
+                .extracting(e -> json(e).at("/choices/0/delta/content").stringValue())
+                .containsExactly("tool ", "said: ", "sunny, ", "21 ", "C ");
+        assertThat(json(events.get(events.size() - 2))
+                        .at("/choices/0/finish_reason")
+                        .stringValue())
+                .isEqualTo("stop");
+
+        JsonNode whole = json(post("/chat/completions", "{\"max_tokens\":3," + conversation + "}"));
+        assertThat(whole.at("/choices/0/message/content").stringValue()).isEqualTo("tool said: sunny, ");
+    }
+
     // ---- helpers ----
 
     private LlmSimulator start(Duration ttft, Duration inter, int tokens, int maxConcurrency, @Nullable String apiKey) {
