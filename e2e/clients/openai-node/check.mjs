@@ -43,6 +43,36 @@ const checks = {
     assert.ok(chunks.at(-2).choices[0].finish_reason);
   },
 
+  // The SDK's own tool loop: it reads the streamed call, runs the function, sends its result back.
+  async toolsRoundTrip() {
+    let asked;
+    const runner = client.chat.completions.runTools({
+      model: 'general',
+      stream: true,
+      messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+      tools: [{
+        type: 'function',
+        function: {
+          name: 'weather',
+          description: 'The weather in a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          parse: JSON.parse,
+          function: async ({ city }) => {
+            asked = city;
+            return `snow in ${city}`;
+          },
+        },
+      }],
+    });
+    const content = await runner.finalContent();
+    // The simulator fills a string argument with the question: the schema reached it.
+    assert.equal(asked, 'Weather in Oslo?');
+    assert.match(content, /tool said: snow in Weather in Oslo\?/);
+    const calls = runner.messages.filter((m) => m.role === 'assistant' && m.tool_calls?.length);
+    assert.equal(calls.length, 1);
+    assert.match(calls[0].tool_calls[0].id, /^call_/);
+  },
+
   async refusalsAsTheClientsOwnErrors() {
     const notFound = await refusal(client.chat.completions.create(ask('gpt-9', 'hi')));
     assert.ok(notFound instanceof OpenAI.NotFoundError, String(notFound));

@@ -3,6 +3,7 @@ package dev.agentic.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
@@ -13,15 +14,25 @@ import com.openai.errors.PermissionDeniedException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.completions.CompletionUsage;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.http.client.jdk.JdkHttpClient;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.output.FinishReason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,8 +55,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The OpenAI-compatible API through Nginx, two ingresses and two workers with the LLM simulator,
  * read by clients nobody here wrote: the official Java SDK ({@code com.openai:openai-java}),
- * LangChain4j's {@code OpenAiStreamingChatModel} and the official {@code openai} npm package. Errors are read through the clients' own
- * exception types.
+ * LangChain4j's {@code OpenAiStreamingChatModel} and the official {@code openai} npm package. Errors
+ * are read through the clients' own exception types; each client runs a tools round trip against the
+ * simulator (it calls the tool offered, then repeats the tool's result).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -135,6 +147,76 @@ class OpenAiClientsIT {
                 .hasValueSatisfying(text -> assertThat(text).isNotBlank());
     }
 
+    /** A function the Java SDK describes from a class: its JSON Schema is the SDK's own. */
+    static final class Weather {
+        @JsonPropertyDescription("The city to look up")
+        public String city;
+    }
+
+    @Test
+    void javaSdkToolsRoundTrip() {
+        ChatCompletionCreateParams.Builder conversation =
+                ask("general", "Weather in Paris?").addTool(Weather.class);
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(conversation.build())) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        ChatCompletion.Choice called = accumulator.chatCompletion().choices().get(0);
+        assertThat(called.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        ChatCompletionMessageFunctionToolCall call =
+                called.message().toolCalls().orElseThrow().get(0).asFunction();
+        assertThat(call.function().name()).isEqualTo("Weather");
+        // The simulator fills a string argument with the question: the SDK's schema reached it.
+        assertThat(call.function().arguments(Weather.class).city).isEqualTo("Weather in Paris?");
+
+        ChatCompletion answer = sdk.chat()
+                .completions()
+                .create(conversation
+                        .addMessage(called.message())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId(call.id())
+                                .content("sunny, 21 C")
+                                .build())
+                        .build());
+        assertThat(answer.choices().get(0).message().content())
+                .hasValueSatisfying(text -> assertThat(text).contains("tool said: sunny, 21 C"));
+        assertThat(answer.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    }
+
+    @Test
+    void langChain4jToolsRoundTrip() throws Exception {
+        OpenAiStreamingChatModel model = langChain4j();
+        ToolSpecification weather = ToolSpecification.builder()
+                .name("weather")
+                .description("The weather in a city")
+                .parameters(JsonObjectSchema.builder()
+                        .addStringProperty("city")
+                        .addIntegerProperty("days")
+                        .required("city")
+                        .build())
+                .build();
+        UserMessage question = UserMessage.from("Oslo tomorrow");
+        ChatResponse called = chat(
+                model,
+                ChatRequest.builder()
+                        .messages(question)
+                        .toolSpecifications(weather)
+                        .build());
+        assertThat(called.finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+        ToolExecutionRequest call = called.aiMessage().toolExecutionRequests().get(0);
+        assertThat(call.name()).isEqualTo("weather");
+        assertThat(call.arguments()).isEqualTo("{\"city\":\"Oslo tomorrow\",\"days\":2}");
+
+        ChatResponse answer = chat(
+                model,
+                ChatRequest.builder()
+                        .messages(question, called.aiMessage(), ToolExecutionResultMessage.from(call, "snow"))
+                        .toolSpecifications(weather)
+                        .build());
+        assertThat(answer.aiMessage().text()).contains("tool said: snow");
+    }
+
     @Test
     void javaSdkReadsEveryRefusalAsItsOwnExceptionType() throws Exception {
         NotFoundException unknownModel = catchThrowableOfType(
@@ -222,7 +304,20 @@ class OpenAiClientsIT {
 
     @Test
     void langChain4jStreamsAndCompletesWithUsage() throws Exception {
-        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
+        StringBuilder partials = new StringBuilder();
+        ChatResponse response = chat(
+                langChain4j(),
+                ChatRequest.builder()
+                        .messages(UserMessage.from("Tell me about queues"))
+                        .build(),
+                partials);
+        assertThat(response.aiMessage().text()).isNotBlank().isEqualTo(partials.toString());
+        assertThat(response.tokenUsage()).isNotNull();
+        assertThat(response.tokenUsage().outputTokenCount()).isPositive();
+    }
+
+    private OpenAiStreamingChatModel langChain4j() {
+        return OpenAiStreamingChatModel.builder()
                 .baseUrl(stack.url("/v1"))
                 .apiKey(Stack.ADMIN_KEY)
                 .modelName("general")
@@ -230,9 +325,17 @@ class OpenAiClientsIT {
                 .httpClientBuilder(JdkHttpClient.builder())
                 .timeout(Duration.ofSeconds(30))
                 .build();
-        StringBuilder partials = new StringBuilder();
+    }
+
+    private static ChatResponse chat(OpenAiStreamingChatModel model, ChatRequest request) throws Exception {
+        return chat(model, request, new StringBuilder());
+    }
+
+    /** Streams the request's answer through the model, its text pieces into {@code partials}. */
+    private static ChatResponse chat(OpenAiStreamingChatModel model, ChatRequest request, StringBuilder partials)
+            throws Exception {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat("Tell me about queues", new StreamingChatResponseHandler() {
+        model.chat(request, new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(String partial) {
                 partials.append(partial);
@@ -248,10 +351,7 @@ class OpenAiClientsIT {
                 done.completeExceptionally(error);
             }
         });
-        ChatResponse response = done.get(30, TimeUnit.SECONDS);
-        assertThat(response.aiMessage().text()).isNotBlank().isEqualTo(partials.toString());
-        assertThat(response.tokenUsage()).isNotNull();
-        assertThat(response.tokenUsage().outputTokenCount()).isPositive();
+        return done.get(30, TimeUnit.SECONDS);
     }
 
     /**
@@ -284,6 +384,7 @@ class OpenAiClientsIT {
                 .contains(
                         "ok wholeAnswerWithUsage",
                         "ok streamedAnswerWithUsageLast",
+                        "ok toolsRoundTrip",
                         "ok refusalsAsTheClientsOwnErrors",
                         "ok anErrorEventIsAnError",
                         "ok anAbortedStreamIsCancelled")

@@ -185,6 +185,93 @@ class ChatCompletionsTest extends RedisBackedTest {
         assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 
+    private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"clock\"}},"
+            + "{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"description\":\"Weather in a city\","
+            + "\"parameters\":{\"title\":\"Weather\",\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\","
+            + "\"enum\":[\"Paris\",\"Oslo\"]}},\"required\":[\"city\"],\"additionalProperties\":false},\"strict\":true}}]";
+
+    @Test
+    void generalGetsTheToolsAndAForcedFunctionAlone() throws Exception {
+        String body = "{\"model\":\"general\"," + TOOLS + ",\"parallel_tool_calls\":false,"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"weather\"}},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Paris?\"}]}";
+        CompletableFuture<HttpResponse<String>> response =
+                CompletableFuture.supplyAsync(() -> unchecked(() -> post(body, ADMIN_KEY)));
+        Job job = takeJob();
+        assertThat(job.chat()).isNotNull();
+        assertThat(job.chat().tools())
+                .as("the forced function alone; the schema's title, an annotation, left out")
+                .containsExactly(new ChatOptions.Tool(
+                        "weather",
+                        "Weather in a city",
+                        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"enum\":[\"Paris\",\"Oslo\"]}},"
+                                + "\"required\":[\"city\"],\"additionalProperties\":false}",
+                        true));
+        assertThat(job.chat().toolChoice()).isEqualTo("required");
+        assertThat(job.chat().parallelToolCalls()).isFalse();
+        worker(job).append(new StreamEvent.ToolCall("call_1", "weather", "{\"city\":\"Paris\"}"));
+        worker(job).finish(new StreamEvent.Done(new Usage(9, 4, 0), "tool_calls"), "");
+
+        HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body())
+                .contains(
+                        "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+                                + "\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}")
+                .contains("\"finish_reason\":\"tool_calls\"");
+    }
+
+    @Test
+    void aStreamedCallIsAToolCallsChunkAndTheStreamEndsWithToolCalls() {
+        String body = "{\"model\":\"general\",\"stream\":true," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (SseClient.Stream stream = SseClient.post(url("/v1/chat/completions"), body, auth())) {
+            Job job = takeJob();
+            assertThat(job.chat().toolChoice()).isNull();
+            assertThat(job.chat().tools()).hasSize(2);
+            worker(job)
+                    .append(List.of(
+                            new StreamEvent.ToolCall("call_1", "clock", "{}"),
+                            new StreamEvent.ToolCall("call_2", "weather", "{\"city\":\"Oslo\"}")));
+            worker(job).finish(new StreamEvent.Done(Usage.NONE, "tool_calls"), "");
+
+            List<Frame> frames = stream.drain();
+            List<String> data = frames.stream().map(Frame::data).toList();
+            assertThat(data).hasSize(5);
+            assertThat(data.get(1))
+                    .contains("\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
+                            + "\"function\":{\"name\":\"clock\",\"arguments\":\"{}\"}}]}");
+            assertThat(data.get(2)).contains("\"index\":1,\"id\":\"call_2\"");
+            assertThat(frames.get(2).id())
+                    .as("a call chunk resumes like a token's")
+                    .isNotBlank();
+            assertThat(data.get(3)).contains("\"finish_reason\":\"tool_calls\"");
+            assertThat(data.get(4)).isEqualTo("[DONE]");
+        }
+    }
+
+    @Test
+    void aToolsResultGoesBackWithTheCallItAnswers() throws Exception {
+        String body = "{\"model\":\"general\"," + TOOLS + ",\"messages\":[{\"role\":\"user\",\"content\":\"Oslo?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_2\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"weather\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_2\",\"content\":[{\"type\":\"text\",\"text\":\"snow\"}]}]}";
+        CompletableFuture<HttpResponse<String>> response =
+                CompletableFuture.supplyAsync(() -> unchecked(() -> post(body, ADMIN_KEY)));
+        Job job = takeJob();
+        assertThat(job.chat().messages())
+                .containsExactly(
+                        new ChatOptions.Turn("user", "Oslo?"),
+                        new ChatOptions.Turn(
+                                "assistant", "", List.of(new StreamEvent.ToolCall("call_2", "weather", "{}")), null),
+                        new ChatOptions.Turn("tool", "snow", null, "call_2"));
+        worker(job).append(new StreamEvent.Token("Snow."));
+        worker(job).finish(new StreamEvent.Done(Usage.NONE, "stop"), "Snow.");
+        HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"content\":\"Snow.\"").doesNotContain("tool_calls");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
@@ -194,7 +281,17 @@ class ChatCompletionsTest extends RedisBackedTest {
                 "a parameter no agent honours | {\"model\":\"math\",\"temperature\":0.2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | temperature",
                 "an unknown parameter | {\"model\":\"math\",\"colour\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unknown_parameter | colour",
                 "max_tokens for math | {\"model\":\"math\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | max_tokens",
-                "tools, not yet | {\"model\":\"general\",\"tools\":[],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | tools",
+                "tools for math | {\"model\":\"math\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"clock\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | tools",
+                "no tools | {\"model\":\"general\",\"tools\":[],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tools",
+                "a bad function name | {\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tools[0].function.name",
+                "a function twice | {\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}},{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tools[1].function.name",
+                "a top-level anyOf | {\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"anyOf\":[]}}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | unsupported_parameter | tools[0].function.parameters.anyOf",
+                "a string schema | {\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"string\"}}}],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tools[0].function.parameters.type",
+                "a tool_choice without tools | {\"model\":\"general\",\"tool_choice\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tool_choice",
+                "a tool_choice naming no tool | {\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"clock\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"other\"}},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | tool_choice",
+                "a tool message answering nothing | {\"model\":\"general\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"tool\",\"tool_call_id\":\"c9\",\"content\":\"1\"}]} | 400 | invalid_value | messages[1].tool_call_id",
+                "a tool message for math | {\"model\":\"math\",\"messages\":[{\"role\":\"tool\",\"content\":\"1\"}]} | 400 | invalid_value | messages[0].role",
+                "a malformed tool call | {\"model\":\"general\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":{}}}]}]} | 400 | invalid_value | messages[0].tool_calls[0]",
                 "a temperature out of range | {\"model\":\"general\",\"temperature\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | temperature",
                 "five stop sequences | {\"model\":\"general\",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_value | stop",
                 "a fractional max_tokens | {\"model\":\"general\",\"max_tokens\":2.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | invalid_type | max_tokens",

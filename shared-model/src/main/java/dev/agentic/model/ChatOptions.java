@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param seed for repeatable sampling
  * @param presencePenalty OpenAI's presence penalty
  * @param frequencyPenalty OpenAI's frequency penalty
+ * @param tools the functions the model may call, null for none
+ * @param toolChoice {@code auto}, {@code none} or {@code required}; the ingress turns a choice of one
+ *     function into that function alone, {@code required}
+ * @param parallelToolCalls whether the model may call several functions at once
  */
 public record ChatOptions(
         List<Turn> messages,
@@ -25,19 +29,61 @@ public record ChatOptions(
         @Nullable List<String> stop,
         @Nullable Integer seed,
         @Nullable Double presencePenalty,
-        @Nullable Double frequencyPenalty) {
+        @Nullable Double frequencyPenalty,
+        @Nullable List<Tool> tools,
+        @Nullable String toolChoice,
+        @Nullable Boolean parallelToolCalls) {
 
     public ChatOptions {
         messages = List.copyOf(messages);
         stop = stop == null ? null : List.copyOf(stop);
+        tools = tools == null ? null : List.copyOf(tools);
     }
 
-    /** One message of the conversation. */
-    public record Turn(String role, String content) {}
+    /**
+     * One message of the conversation.
+     *
+     * @param role {@code system}, {@code user}, {@code assistant} or {@code tool}
+     * @param toolCalls an assistant message's calls, null for none
+     * @param toolCallId a {@code tool} message's: the call whose result it is
+     */
+    public record Turn(
+            String role,
+            String content,
+            @Nullable List<StreamEvent.ToolCall> toolCalls,
+            @Nullable String toolCallId) {
+        public Turn {
+            toolCalls = toolCalls == null ? null : List.copyOf(toolCalls);
+        }
 
-    /** Whether any sampling parameter is set (then a cached answer cannot stand for this one). */
+        public Turn(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
+
+    /**
+     * A function the model may call.
+     *
+     * @param description what it does, for the model; null for none
+     * @param parameters its arguments' JSON Schema as JSON text (an object schema); null for none
+     * @param strict OpenAI's structured-outputs flag, passed on
+     */
+    public record Tool(
+            String name,
+            @Nullable String description,
+            @Nullable String parameters,
+            @Nullable Boolean strict) {}
+
+    /**
+     * Whether any sampling or tool parameter is set, or the conversation holds tool calls (then a
+     * cached answer cannot stand for this one).
+     */
     public boolean hasParameters() {
-        return temperature != null
+        return tools != null
+                || toolChoice != null
+                || parallelToolCalls != null
+                || messages.stream().anyMatch(turn -> turn.toolCalls() != null || turn.toolCallId() != null)
+                || temperature != null
                 || topP != null
                 || maxTokens != null
                 || stop != null

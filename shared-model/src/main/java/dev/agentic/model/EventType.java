@@ -10,6 +10,7 @@ public enum EventType {
     TOKEN,
     TOOL_START,
     TOOL_END,
+    TOOL_CALL,
     METADATA,
     RESTART,
     DONE,
@@ -44,6 +45,7 @@ public enum EventType {
             case StreamEvent.Token t -> TOKEN;
             case StreamEvent.ToolStart t -> TOOL_START;
             case StreamEvent.ToolEnd t -> TOOL_END;
+            case StreamEvent.ToolCall t -> TOOL_CALL;
             case StreamEvent.Metadata m -> METADATA;
             case StreamEvent.Restart r -> RESTART;
             case StreamEvent.Done d -> DONE;

@@ -35,6 +35,15 @@ public sealed interface StreamEvent {
     /** The tool returned. */
     record ToolEnd(String tool, String output) implements StreamEvent {}
 
+    /**
+     * The model asks the client to call one of the functions it offered (the OpenAI API's {@code
+     * tools}); an answer of calls ends with the finish reason {@code tool_calls}.
+     *
+     * @param id the call's id, which the tool's result names ({@code tool_call_id})
+     * @param arguments the arguments as the model wrote them: JSON text, not checked
+     */
+    record ToolCall(String id, String name, String arguments) implements StreamEvent {}
+
     /** Facts about the answer that are not part of it (model, cache hit, sources). */
     record Metadata(Map<String, Object> values) implements StreamEvent {
         public Metadata {

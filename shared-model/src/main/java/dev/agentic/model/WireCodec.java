@@ -83,6 +83,7 @@ public final class WireCodec {
             case TOKEN -> StreamEvent.Token.class;
             case TOOL_START -> StreamEvent.ToolStart.class;
             case TOOL_END -> StreamEvent.ToolEnd.class;
+            case TOOL_CALL -> StreamEvent.ToolCall.class;
             case METADATA -> StreamEvent.Metadata.class;
             case RESTART -> StreamEvent.Restart.class;
             case DONE -> StreamEvent.Done.class;

@@ -35,16 +35,26 @@ class WireCodecTest {
                 2,
                 null,
                 new ChatOptions(
-                        List.of(new ChatOptions.Turn("system", "Be brief."), new ChatOptions.Turn("user", "hi")),
+                        List.of(
+                                new ChatOptions.Turn("system", "Be brief."),
+                                new ChatOptions.Turn("user", "hi"),
+                                new ChatOptions.Turn(
+                                        "assistant", "", List.of(new StreamEvent.ToolCall("c1", "clock", "{}")), null),
+                                new ChatOptions.Turn("tool", "noon", null, "c1")),
                         0.2,
                         null,
                         5,
                         List.of("END"),
                         7,
                         null,
-                        null));
+                        null,
+                        List.of(new ChatOptions.Tool("clock", null, "{\"type\":\"object\"}", true)),
+                        "required",
+                        false));
         String json = WireCodec.encodeJob(job);
-        assertThat(json).contains("\"max_tokens\":5").doesNotContain("top_p");
+        assertThat(json)
+                .contains("\"max_tokens\":5", "\"tool_call_id\":\"c1\"", "\"tool_choice\":\"required\"")
+                .doesNotContain("top_p");
         assertThat(WireCodec.decodeJob(json)).isEqualTo(job);
         assertThat(WireCodec.decodeJob(WireCodec.encodeJob(plain)).chat()).isNull();
     }
@@ -118,6 +128,7 @@ class WireCodecTest {
             new StreamEvent.Token("4"),
             new StreamEvent.ToolStart("calculator", "2+2"),
             new StreamEvent.ToolEnd("calculator", "4"),
+            new StreamEvent.ToolCall("call_1", "weather", "{\"city\":\"Paris\"}"),
             new StreamEvent.Metadata(Map.of("model", "sim")),
             new StreamEvent.Restart(2, "worker lost"),
             new StreamEvent.Done(new Usage(3, 5, 0.01), "stop"),

@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A request's events as OpenAI {@code chat.completion.chunk}s: the role first, one chunk per
- * {@code token} (its SSE {@code id:} the log entry's, so {@code Last-Event-ID} resumes), a last
+ * {@code token} and one per {@code tool_call} (its SSE {@code id:} the log entry's, so {@code
+ * Last-Event-ID} resumes), a last
  * chunk with the finish reason, the usage chunk when asked, then {@code data: [DONE]}. An {@code
  * error} event is an error chunk and ends the stream; so does a {@code restart} (the answer a
  * client holds is void: the native API shows the new attempt). Other events are not shown.
@@ -26,6 +27,7 @@ final class ChatChunks implements SseFormat {
     private final long created;
     private final boolean includeUsage;
     private String id = "";
+    private int toolCalls;
     private boolean complete;
 
     ChatChunks(JsonMapper json, String model, long created, boolean includeUsage) {
@@ -59,6 +61,8 @@ final class ChatChunks implements SseFormat {
         }
         return switch (WireCodec.decodeEvent(type, event.data())) {
             case StreamEvent.Token token -> data(event.id().toString(), chunk(Map.of("content", token.text()), null));
+            case StreamEvent.ToolCall call ->
+                data(event.id().toString(), chunk(Map.of("tool_calls", List.of(toolCall(toolCalls++, call))), null));
             case StreamEvent.Done done -> {
                 complete = true;
                 StringBuilder frames = new StringBuilder(
@@ -93,9 +97,33 @@ final class ChatChunks implements SseFormat {
         return complete;
     }
 
-    /** The OpenAI finish reason for ours: {@code stop} and {@code length} as they are, anything else {@code stop}. */
+    /**
+     * The OpenAI finish reason for ours: {@code stop}, {@code length} and {@code tool_calls} as they
+     * are, anything else {@code stop}.
+     */
     static String finishReason(String ours) {
-        return "length".equals(ours) ? "length" : "stop";
+        return switch (ours) {
+            case "length", "tool_calls" -> ours;
+            default -> "stop";
+        };
+    }
+
+    /**
+     * A call in OpenAI's form; {@code index} only in a chunk, where it tells the calls of one answer
+     * apart (each of ours comes whole, in one chunk).
+     */
+    private static Map<String, Object> toolCall(@Nullable Integer index, StreamEvent.ToolCall call) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", call.name());
+        function.put("arguments", call.arguments());
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (index != null) {
+            body.put("index", index);
+        }
+        body.put("id", call.id());
+        body.put("type", "function");
+        body.put("function", function);
+        return body;
     }
 
     static Map<String, Object> usage(long tokensIn, long tokensOut) {
@@ -110,7 +138,15 @@ final class ChatChunks implements SseFormat {
     static Map<String, Object> completion(QueryAnswer answer, String model, long created) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
-        message.put("content", answer.answer());
+        boolean calls = !answer.toolCalls().isEmpty();
+        message.put("content", calls && answer.answer().isEmpty() ? null : answer.answer());
+        if (calls) {
+            message.put(
+                    "tool_calls",
+                    answer.toolCalls().stream()
+                            .map(call -> toolCall(null, call))
+                            .toList());
+        }
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", 0);
         choice.put("message", message);

@@ -8,6 +8,7 @@ import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ final class AnswerCollector {
     static QueryAnswer await(String id, String agent, EventCursor cursor) throws InterruptedException {
         StringBuilder answer = new StringBuilder();
         Map<String, Object> metadata = new LinkedHashMap<>();
+        List<StreamEvent.ToolCall> toolCalls = new ArrayList<>();
         while (!cursor.isFinished()) {
             for (LoggedEvent event : next(id, cursor)) {
                 Optional<EventType> type = EventType.fromWire(event.type());
@@ -41,15 +43,17 @@ final class AnswerCollector {
                     case StreamEvent.Restart restart -> {
                         answer.setLength(0);
                         metadata.clear();
+                        toolCalls.clear();
                     }
                     case StreamEvent.Done done -> {
-                        return answerBody(id, agent, answer.toString(), metadata, done);
+                        return answerBody(id, agent, answer.toString(), metadata, toolCalls, done);
                     }
                     case StreamEvent.Error error -> throw failed(id, error);
                     case StreamEvent.Queued q -> {}
                     case StreamEvent.Start s -> {}
                     case StreamEvent.ToolStart t -> {}
                     case StreamEvent.ToolEnd t -> {}
+                    case StreamEvent.ToolCall call -> toolCalls.add(call);
                     case StreamEvent.Metadata m -> metadata.putAll(m.values());
                 }
             }
@@ -75,9 +79,14 @@ final class AnswerCollector {
     }
 
     private static QueryAnswer answerBody(
-            String id, String agent, String answer, Map<String, Object> metadata, StreamEvent.Done done) {
+            String id,
+            String agent,
+            String answer,
+            Map<String, Object> metadata,
+            List<StreamEvent.ToolCall> toolCalls,
+            StreamEvent.Done done) {
         return new QueryAnswer(
-                id, agent, answer, QueryAnswer.TokenUsage.of(done.usage()), done.finishReason(), metadata);
+                id, agent, answer, QueryAnswer.TokenUsage.of(done.usage()), done.finishReason(), metadata, toolCalls);
     }
 
     /** The HTTP status of a failed request, chosen by the error's code. */

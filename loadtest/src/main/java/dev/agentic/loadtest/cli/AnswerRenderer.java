@@ -62,6 +62,8 @@ final class AnswerRenderer {
             case StreamEvent.Start s -> note("[started by " + s.worker() + ", attempt " + s.attempt() + "]");
             case StreamEvent.ToolStart t -> note("[" + t.tool() + " <- " + truncate(t.input(), TOOL_TEXT) + "]");
             case StreamEvent.ToolEnd t -> note("[" + t.tool() + " -> " + truncate(t.output(), TOOL_TEXT) + "]");
+            case StreamEvent.ToolCall c ->
+                note("[call " + c.id() + ": " + c.name() + "(" + truncate(c.arguments(), TOOL_TEXT) + ")]");
             case StreamEvent.Metadata m ->
                 note("[metadata " + truncate(WireCodec.toJson(m.values()), METADATA_TEXT) + "]");
             case StreamEvent.Restart r -> note("[restart: attempt " + r.attempt() + " begins; the text above is void]");

@@ -10,6 +10,14 @@ public interface EventSink {
 
     void toolEnd(String tool, String output);
 
+    /**
+     * The model asks the client to call a function (the OpenAI API's tools); see {@code
+     * StreamEvent.ToolCall}.
+     *
+     * @throws AgentException when the call is too large to relay whole
+     */
+    void toolCall(String id, String name, String arguments);
+
     void metadata(Map<String, Object> values);
 
     /** True once the request is over for the client (ended elsewhere): the agent may stop early. */

@@ -64,6 +64,7 @@ public record OutputLimits(int maxEventBytes, int maxAnswerChars) {
         StreamEvent cut = switch (event) {
             case StreamEvent.ToolStart start -> new StreamEvent.ToolStart(cut(start.tool()), cut(start.input()));
             case StreamEvent.ToolEnd end -> new StreamEvent.ToolEnd(cut(end.tool()), cut(end.output()));
+            case StreamEvent.ToolCall call -> call; // never cut: RedisEventSink refuses one that does not fit
             case StreamEvent.Error error ->
                 new StreamEvent.Error(cut(error.code()), cut(error.message()), error.retryable());
             case StreamEvent.Metadata metadata -> cutMetadata(metadata);
@@ -108,6 +109,14 @@ public record OutputLimits(int maxEventBytes, int maxAnswerChars) {
         });
         values.put("truncated", true);
         return new StreamEvent.Metadata(values);
+    }
+
+    /**
+     * Whether the event fits as it is. A tool call must: its arguments cut would not be JSON, and no
+     * client could run the call.
+     */
+    boolean fits(StreamEvent event) {
+        return bytes(event) <= maxEventBytes;
     }
 
     static int bytes(StreamEvent event) {

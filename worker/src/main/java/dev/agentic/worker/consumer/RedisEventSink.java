@@ -5,6 +5,7 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.AttemptWriter;
+import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.EventSink;
 import io.lettuce.core.RedisException;
 import java.time.Duration;
@@ -245,6 +246,24 @@ final class RedisEventSink implements EventSink {
     public void toolEnd(String tool, String output) {
         if (!isClosed()) {
             append(new StreamEvent.ToolEnd(tool, output));
+        }
+    }
+
+    /**
+     * @throws AgentException {@code tool_call_too_large} when the call does not fit in one event
+     *     ({@code max-event-bytes}): cut, its arguments would not be JSON
+     */
+    @Override
+    public void toolCall(String id, String name, String arguments) {
+        StreamEvent.ToolCall call = new StreamEvent.ToolCall(id, name, arguments);
+        if (!limits.fits(call)) {
+            throw new AgentException(
+                    "tool_call_too_large",
+                    "The model's call of a tool is over " + limits.maxEventBytes() + " bytes (max-event-bytes)",
+                    false);
+        }
+        if (!isClosed()) {
+            append(call);
         }
     }
 

@@ -31,6 +31,11 @@ public final class RecordingSink implements EventSink {
     }
 
     @Override
+    public void toolCall(String id, String name, String arguments) {
+        calls.add(new Call("tool_call", name, arguments));
+    }
+
+    @Override
     public void metadata(Map<String, Object> values) {
         calls.add(new Call("metadata", values.toString(), ""));
     }

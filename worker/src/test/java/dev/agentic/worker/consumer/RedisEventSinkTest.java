@@ -1,6 +1,7 @@
 package dev.agentic.worker.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentic.model.EventId;
@@ -16,6 +17,7 @@ import dev.agentic.redis.AttemptOutcome;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
+import dev.agentic.worker.agent.AgentException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
@@ -192,6 +194,25 @@ class RedisEventSinkTest {
         assertThat(texts.size()).isLessThan(5000 / 4);
         assertThat(types(job).getLast()).isEqualTo("done");
         assertThat(log.status(job.id())).containsEntry("answer", sent.toString());
+    }
+
+    @Test
+    void aToolCallIsWrittenWholeOrRefusedNeverCut() {
+        Job job = openJob();
+        OutputLimits limits = new OutputLimits(4096, 1_000_000);
+        RedisEventSink sink = new RedisEventSink(
+                log.attempt(job, 1, Duration.ZERO), false, limits, Duration.ofMillis(2), timer, true);
+        sink.toolCall("call_1", "weather", "{\"city\":\"Paris\"}");
+        String huge = "{\"text\":\"" + "x".repeat(5000) + "\"}";
+        assertThatThrownBy(() -> sink.toolCall("call_2", "echo", huge))
+                .isInstanceOfSatisfying(
+                        AgentException.class, e -> assertThat(e.code()).isEqualTo("tool_call_too_large"));
+        assertThat(sink.finish(new StreamEvent.Done(Usage.NONE, "tool_calls")))
+                .isInstanceOf(AttemptOutcome.Written.class);
+        assertThat(logOf(job).stream()
+                        .filter(e -> e.type().equals("tool_call"))
+                        .map(e -> WireCodec.decodeEvent(dev.agentic.model.EventType.TOOL_CALL, e.data())))
+                .containsExactly(new StreamEvent.ToolCall("call_1", "weather", "{\"city\":\"Paris\"}"));
     }
 
     @Test

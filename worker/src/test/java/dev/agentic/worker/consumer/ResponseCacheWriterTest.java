@@ -8,6 +8,7 @@ import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
+import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.RedisSettings;
@@ -121,10 +122,45 @@ class ResponseCacheWriterTest {
                 ResponseCacheWriter.create(connection, Set.of("math"), Duration.ofMinutes(5), Clock.systemUTC());
         Job plain = job("math", "q", null);
         List<ChatOptions.Turn> turns = List.of(new ChatOptions.Turn("user", "q"));
-        Job sampled = withChat(plain, new ChatOptions(turns, 1.5, null, null, null, null, null, null));
-        Job turnsOnly = withChat(plain, new ChatOptions(turns, null, null, null, null, null, null, null));
+        Job sampled =
+                withChat(plain, new ChatOptions(turns, 1.5, null, null, null, null, null, null, null, null, null));
+        Job turnsOnly =
+                withChat(plain, new ChatOptions(turns, null, null, null, null, null, null, null, null, null, null));
+        Job withTools = withChat(
+                plain,
+                new ChatOptions(
+                        turns,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(new ChatOptions.Tool("clock", null, null, null)),
+                        null,
+                        null));
+        Job withToolResult = withChat(
+                plain,
+                new ChatOptions(
+                        List.of(
+                                new ChatOptions.Turn(
+                                        "assistant", "", List.of(new StreamEvent.ToolCall("c", "clock", "{}")), null),
+                                new ChatOptions.Turn("tool", "noon", null, "c")),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
         assertThat(writer.keyFor(plain)).isNotNull();
         assertThat(writer.keyFor(sampled)).isNull();
+        assertThat(writer.keyFor(withTools)).isNull();
+        assertThat(writer.keyFor(withToolResult)).isNull();
         assertThat(writer.keyFor(turnsOnly)).isEqualTo(writer.keyFor(plain));
     }
 

@@ -11,8 +11,6 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +54,7 @@ public final class GeneralAgent implements Agent {
     public AgentResult run(AgentRequest request, EventSink sink) throws InterruptedException {
         ChatOptions chat = request.chat();
         if (chat != null) {
-            return llm.stream(chatRequest(chat), sink).result();
+            return llm.stream(ClientChat.request(chat, systemPrompt), sink).result();
         }
         @Nullable String session = hasSession(request) ? request.sessionId() : null;
         List<ChatMessage> messages = new ArrayList<>();
@@ -72,37 +70,6 @@ public final class GeneralAgent implements Agent {
             remember(request, session, answer.text());
         }
         return answer.result();
-    }
-
-    /**
-     * An OpenAI API client's own conversation and parameters: its messages as they are (this agent's
-     * system prompt first only when the client sent no system message), its parameters passed on.
-     */
-    private ChatRequest chatRequest(ChatOptions chat) {
-        List<ChatMessage> messages = new ArrayList<>();
-        if (chat.messages().stream().noneMatch(turn -> turn.role().equals("system"))) {
-            messages.add(SystemMessage.from(systemPrompt));
-        }
-        for (ChatOptions.Turn turn : chat.messages()) {
-            messages.add(
-                    switch (turn.role()) {
-                        case "system" -> SystemMessage.from(turn.content());
-                        case "assistant" -> AiMessage.from(turn.content());
-                        default -> UserMessage.from(turn.content());
-                    });
-        }
-        return ChatRequest.builder()
-                .messages(messages)
-                .parameters(OpenAiChatRequestParameters.builder()
-                        .temperature(chat.temperature())
-                        .topP(chat.topP())
-                        .maxOutputTokens(chat.maxTokens())
-                        .stopSequences(chat.stop())
-                        .seed(chat.seed())
-                        .presencePenalty(chat.presencePenalty())
-                        .frequencyPenalty(chat.frequencyPenalty())
-                        .build())
-                .build();
     }
 
     private static boolean hasSession(AgentRequest request) {

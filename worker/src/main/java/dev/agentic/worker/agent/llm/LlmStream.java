@@ -17,6 +17,8 @@ import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.PartialThinking;
 import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
@@ -33,7 +35,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Streams one answer of an OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, OpenAI,
  * or the project's simulator) into an {@link EventSink}. Interrupting the calling thread closes the
- * provider stream, so no more tokens are generated or paid for. A provider that falls silent for
+ * provider stream, so no more tokens are generated or paid for. The tool calls the model makes go
+ * to the sink whole, once the answer is complete, and the answer ends with {@code tool_calls}. A provider that falls silent for
  * longer than the silence timeout fails with {@code llm_timeout}. The model's HTTP client may stream
  * on the calling thread ({@link BlockingHttpClient}: its read timeout is the silence timeout, and
  * an interrupt closes its socket) or on threads of its own (then this class keeps the silence
@@ -83,6 +86,11 @@ public final class LlmStream {
         }
         try {
             ChatResponse response = awaitAnswer(relay);
+            AiMessage message = response.aiMessage();
+            if (message != null && message.hasToolExecutionRequests()) {
+                message.toolExecutionRequests()
+                        .forEach(call -> sink.toolCall(call.id(), call.name(), call.arguments()));
+            }
             return new Answer(textOf(response, relay), toResult(response));
         } catch (InterruptedException e) {
             relay.cancel();
@@ -121,8 +129,12 @@ public final class LlmStream {
         long in = usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
         long out = usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
         FinishReason reason = response.finishReason();
-        return new AgentResult(
-                new Usage(in, out, 0), reason == null ? "stop" : reason.name().toLowerCase(Locale.ROOT));
+        String finish = switch (reason) {
+            case null -> "stop";
+            case TOOL_EXECUTION -> "tool_calls"; // OpenAI's name, which the clients of the answer expect
+            default -> reason.name().toLowerCase(Locale.ROOT);
+        };
+        return new AgentResult(new Usage(in, out, 0), finish);
     }
 
     /** The error event a provider failure becomes. */
@@ -168,6 +180,16 @@ public final class LlmStream {
             handle.set(context.streamingHandle());
             if (cancelled) {
                 context.streamingHandle().cancel();
+            }
+        }
+
+        @Override
+        public void onPartialToolCall(PartialToolCall partial, PartialToolCallContext context) {
+            lastHeardNanos = System.nanoTime(); // a call's arguments stream too: not a silence
+            handle.set(context.streamingHandle());
+            if (cancelled || sink.isClosed()) {
+                context.streamingHandle().cancel();
+                completion.completeExceptionally(new AgentException("cancelled", "The request was cancelled", false));
             }
         }
 

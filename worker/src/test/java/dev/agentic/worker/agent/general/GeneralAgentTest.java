@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.agentic.loadtest.llmsim.LlmSimulator;
 import dev.agentic.loadtest.llmsim.SimulatorConfig;
+import dev.agentic.model.ChatOptions;
+import dev.agentic.model.StreamEvent;
 import dev.agentic.testsupport.FreePorts;
 import dev.agentic.worker.agent.AgentException;
 import dev.agentic.worker.agent.AgentRequest;
@@ -81,6 +83,62 @@ class GeneralAgentTest {
         });
         threads.add(thread);
         return outcome;
+    }
+
+    private static final ChatOptions.Tool WEATHER = new ChatOptions.Tool(
+            "weather",
+            "The weather in a city",
+            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"description\":\"where\"},"
+                    + "\"days\":{\"type\":\"integer\",\"minimum\":1}},\"required\":[\"city\"],\"additionalProperties\":false}",
+            null);
+
+    private static ChatOptions toolChat(List<ChatOptions.Turn> turns, String toolChoice) {
+        return new ChatOptions(turns, null, null, null, null, null, null, null, List.of(WEATHER), toolChoice, null);
+    }
+
+    @Test
+    void passesTheClientsToolsOnAndRelaysTheModelsCallWhole() throws InterruptedException {
+        LlmSimulator simulator = simulator(Duration.ZERO, Duration.ofMillis(1), 5, 4);
+        RecordingSink sink = new RecordingSink();
+
+        AgentResult result = agent(simulator.baseUrl())
+                .run(
+                        new AgentRequest(
+                                "00000000-0000-0000-0000-000000000000",
+                                "t",
+                                "Paris this week",
+                                null,
+                                toolChat(List.of(new ChatOptions.Turn("user", "Paris this week")), "required")),
+                        sink);
+
+        assertThat(result.finishReason()).isEqualTo("tool_calls");
+        // The simulator fills the arguments from the schema's properties: the schema reached it whole.
+        assertThat(sink.calls())
+                .containsExactly(
+                        new RecordingSink.Call("tool_call", "weather", "{\"city\":\"Paris this week\",\"days\":3}"));
+    }
+
+    @Test
+    void sendsTheCallAndTheToolsResultBackToTheModel() throws InterruptedException {
+        LlmSimulator simulator = simulator(Duration.ZERO, Duration.ofMillis(1), 5, 4);
+        RecordingSink sink = new RecordingSink();
+        List<ChatOptions.Turn> turns = List.of(
+                new ChatOptions.Turn("user", "Paris?"),
+                new ChatOptions.Turn(
+                        "assistant",
+                        "",
+                        List.of(new StreamEvent.ToolCall("call_7", "weather", "{\"city\":\"Paris\"}")),
+                        null),
+                new ChatOptions.Turn("tool", "sunny, 21 C", null, "call_7"));
+
+        AgentResult result = agent(simulator.baseUrl())
+                .run(
+                        new AgentRequest(
+                                "00000000-0000-0000-0000-000000000000", "t", "Paris?", null, toolChat(turns, "auto")),
+                        sink);
+
+        assertThat(result.finishReason()).isEqualTo("stop");
+        assertThat(sink.text()).isEqualTo("tool said: sunny, 21 C ");
     }
 
     @Test

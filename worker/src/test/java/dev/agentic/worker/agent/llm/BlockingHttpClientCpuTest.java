@@ -192,6 +192,9 @@ class BlockingHttpClientCpuTest {
         public void toolEnd(String tool, String output) {}
 
         @Override
+        public void toolCall(String id, String name, String arguments) {}
+
+        @Override
         public void metadata(Map<String, Object> values) {}
 
         @Override
