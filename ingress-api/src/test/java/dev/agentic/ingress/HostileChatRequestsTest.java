@@ -57,6 +57,29 @@ class HostileChatRequestsTest extends RedisBackedTest {
                         "seed too large",
                         "{\"model\":\"general\",\"seed\":99999999999,\"messages\":" + USER + "}",
                         400),
+                Arguments.of("tools as object", "{\"model\":\"general\",\"tools\":{},\"messages\":" + USER + "}", 400),
+                Arguments.of(
+                        "a tool without its function",
+                        "{\"model\":\"general\",\"tools\":[{\"type\":\"function\"}],\"messages\":" + USER + "}",
+                        400),
+                Arguments.of(
+                        "properties as an array",
+                        "{\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+                                + "\"parameters\":{\"properties\":[1]}}}],\"messages\":" + USER + "}",
+                        400),
+                Arguments.of(
+                        "tool_choice as number",
+                        "{\"model\":\"general\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                                + "\"tool_choice\":1,\"messages\":" + USER + "}",
+                        400),
+                Arguments.of(
+                        "tool_calls as string",
+                        "{\"model\":\"general\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":\"f()\"}]}",
+                        400),
+                Arguments.of(
+                        "a tool message before any call",
+                        "{\"model\":\"general\",\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"x\"}]}",
+                        400),
                 Arguments.of("stop as number", "{\"model\":\"general\",\"stop\":5,\"messages\":" + USER + "}", 400),
                 Arguments.of(
                         "a query over the limit",
