@@ -63,7 +63,9 @@ class ChatRequestTest {
                 "messages",
                 USER));
         assertThat(request.options().tools().getFirst().parameters())
-                .isEqualTo(
-                        "{\"type\":\"object\",\"properties\":{\"where\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}}}");
+                .contains(
+                        "\"type\":\"object\"",
+                        "\"properties\":{\"where\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}}")
+                .doesNotContain("title", "$schema");
     }
 }
