@@ -102,6 +102,31 @@ public final class JobQueue {
     }
 
     /**
+     * New entries of several lanes in one command, up to {@code countPerLane} from each, waiting up to
+     * {@code block} when all are empty; each message's {@link StreamMessage#getStream()} is its lane's
+     * stream ({@link #laneOf}).
+     */
+    public static List<StreamMessage<String, String>> readLanes(
+            RedisCommands<String, String> redis, List<Lane> lanes, String consumer, int countPerLane, Duration block) {
+        XReadArgs args = XReadArgs.Builder.count(countPerLane).block(block);
+        @SuppressWarnings("unchecked")
+        XReadArgs.StreamOffset<String>[] offsets = lanes.stream()
+                .map(lane -> XReadArgs.StreamOffset.from(RedisKeys.queue(lane), ">"))
+                .toArray(XReadArgs.StreamOffset[]::new);
+        return redis.xreadgroup(Consumer.from(RedisKeys.WORKER_GROUP, consumer), args, offsets);
+    }
+
+    /** The lane whose stream a message was read from. */
+    public static Lane laneOf(StreamMessage<String, String> message, List<Lane> lanes) {
+        for (Lane lane : lanes) {
+            if (RedisKeys.queue(lane).equals(message.getStream())) {
+                return lane;
+            }
+        }
+        throw new IllegalArgumentException("not a lane stream: " + message.getStream());
+    }
+
+    /**
      * Takes over entries of consumers that have been silent for {@code minIdle}: their worker died
      * (or stopped refreshing its jobs). The entries' delivery counts go up by one.
      */

@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * restart, then an abandoned one, then a new one by lane policy), and hands it on. A bad message or
  * a Redis outage never ends the loop; a lost consumer group is created again.
  *
- * <p>Lane policy: lanes are read in the configured order without blocking, so a waiting
- * interactive job goes before a batch job, except that after {@code other-lane-every} interactive
- * jobs in a row a waiting batch job goes first (no starvation); when all are empty the blocking read
- * waits on the first lane, so an idle worker notices work on later lanes within one poll timeout.
+ * <p>Lane policy: with {@link #MAX_BATCH} slots free, no lane's job waits for another's: one
+ * blocking read takes new jobs of every lane at once (up to {@code MAX_BATCH / lanes} each), one
+ * command per wake-up. With fewer slots free, lanes are read in the configured order without
+ * blocking, so a waiting interactive job goes before a batch job, except that after {@code
+ * other-lane-every} interactive jobs in a row a waiting batch job goes first (no starvation); when
+ * all are empty the blocking read waits on the first lane, so a busy worker notices work on later
+ * lanes within one poll timeout.
  */
 final class ConsumeLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
@@ -195,7 +198,14 @@ final class ConsumeLoop implements Runnable {
         if (reclaimed != null) {
             return List.of(reclaimed);
         }
-        Lane first = config.lanes().get(0);
+        List<Lane> lanes = config.lanes();
+        if (count == MAX_BATCH) {
+            return JobQueue.readLanes(blockingCommands(), lanes, consumer, count / lanes.size(), config.pollTimeout())
+                    .stream()
+                    .map(message -> new Delivery(JobQueue.laneOf(message, lanes), message))
+                    .toList();
+        }
+        Lane first = lanes.get(0);
         List<Delivery> taken = new ArrayList<>(count);
         for (Lane lane : laneOrder()) {
             int wanted = count - taken.size();

@@ -182,6 +182,37 @@ class JobConsumerTest {
     }
 
     @Test
+    void withSlotsToSpareOneReadTakesEveryLanesJobs() {
+        List<Job> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(probe.submit(RedisProbe.job("math", i + "+1", Lane.BATCH)));
+            waiting.add(probe.submit(RedisProbe.job("math", i + "+2", Lane.INTERACTIVE)));
+        }
+        worker("w1", 64).consumer().start();
+        waiting.forEach(job -> assertThat(terminal(probe.awaitTerminal(job))).isInstanceOf(StreamEvent.Done.class));
+
+        // One job at a time: each wakes the blocking read once (it was three reads: each lane
+        // without blocking, then the block on the first lane).
+        long readsBefore = xreadgroupCalls();
+        for (int i = 0; i < 10; i++) {
+            Lane lane = i % 2 == 0 ? Lane.INTERACTIVE : Lane.BATCH;
+            assertThat(terminal(probe.awaitTerminal(probe.submit(RedisProbe.job("math", i + "*3", lane)))))
+                    .isInstanceOf(StreamEvent.Done.class);
+        }
+        // Slack for blocking reads that timed out meanwhile (poll timeout 300 ms).
+        assertThat(xreadgroupCalls() - readsBefore).isBetween(10L, 16L);
+        probe.awaitDrained();
+    }
+
+    private long xreadgroupCalls() {
+        String stats = probe.redis().info("commandstats");
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_xreadgroup:calls=(\\d+)")
+                .matcher(stats);
+        assertThat(calls.find()).as(stats).isTrue();
+        return Long.parseLong(calls.group(1));
+    }
+
+    @Test
     void prefersWaitingInteractiveJobsOverBatchJobs() {
         Job batch = probe.submit(RedisProbe.job("math", "1+1", Lane.BATCH));
         Job interactive = probe.submit(RedisProbe.job("math", "2+2", Lane.INTERACTIVE));
