@@ -34,7 +34,14 @@ public final class EventLog {
     private static final Duration TERMINAL_MARGIN = Duration.ofMinutes(1);
 
     /** emit.lua's first event argument (0-based): type, then data, for each event. */
-    private static final int FIRST_EVENT_ARG = 10;
+    private static final int FIRST_EVENT_ARG = 11;
+
+    /**
+     * How far above their retention a request's keys' TTLs are set, so that a request ending within
+     * this of their setting (most do) need not set them again: two commands fewer per request. The
+     * log then lives between its retention and this much more after the end; so does the status.
+     */
+    static final Duration TTL_SLACK = Duration.ofMinutes(1);
 
     private final StatefulRedisConnection<String, String> connection;
     private final Duration retention;
@@ -78,10 +85,11 @@ public final class EventLog {
                 job.lane().wireName(),
                 String.valueOf(clock.millis()),
                 String.valueOf(job.deadlineMs()),
-                String.valueOf(retention.toSeconds()),
+                String.valueOf(retention.plus(TTL_SLACK).toSeconds()),
                 queued,
                 relayChannel,
-                String.valueOf(RedisKeys.MAX_RELAYS));
+                String.valueOf(RedisKeys.MAX_RELAYS),
+                String.valueOf(statusRetention.plus(TTL_SLACK).toSeconds()));
         return id == null ? null : new LoggedEvent(EventId.parse(id), EventId.ZERO, "queued", queued);
     }
 
@@ -111,9 +119,10 @@ public final class EventLog {
                 job.lane().wireName(),
                 String.valueOf(clock.millis()),
                 String.valueOf(job.deadlineMs()),
-                String.valueOf(retention.toSeconds()),
+                String.valueOf(retention.plus(TTL_SLACK).toSeconds()),
                 queued,
-                String.valueOf(Math.max(1, deliveryCount)));
+                String.valueOf(Math.max(1, deliveryCount)),
+                String.valueOf(statusRetention.plus(TTL_SLACK).toSeconds()));
         return new Attempt(
                 Integer.parseInt(String.valueOf(reply.get(0))),
                 String.valueOf(reply.get(1)),
@@ -219,6 +228,7 @@ public final class EventLog {
         args[7] = answer;
         args[8] = last.isTerminal() ? "1" : "0";
         args[9] = endChannel;
+        args[10] = String.valueOf(TTL_SLACK.toSeconds());
         int i = FIRST_EVENT_ARG;
         for (StreamEvent event : events) {
             args[i++] = event.type();

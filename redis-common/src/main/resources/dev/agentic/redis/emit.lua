@@ -8,16 +8,21 @@
 -- ARGV[7] '1' to refresh both keys' TTL (only needed when the request may outlive the TTL set when
 -- it was opened), ARGV[8] final answer (terminal only), ARGV[9] '1' if the batch's last event is
 -- terminal, ARGV[10] channel to publish the request id on when the batch ends the request ('' none),
--- ARGV[11], ARGV[12] type and JSON data of the first event, then of the next ones, in order.
--- One HMGET, one XADD per event, one HSET, EXPIRE only on ARGV[7] or a terminal, one PUBLISH per
--- relay channel of the request (field 'relays'), each carrying the whole batch: request id, then per
--- event previous id, id, type, data, one per line.
+-- ARGV[11] the TTL slack in seconds, ARGV[12], ARGV[13] type and JSON data of the first event, then
+-- of the next ones, in order.
+-- TTLs: whoever sets them (open-request.lua, begin-attempt.lua, a refresh here) sets the log's to
+-- its retention plus the slack and the hash's to the status retention plus the slack, and notes when
+-- in 'ttl_ms'. A terminal event within the slack of that moment leaves them: the log still lives at
+-- least its retention, the hash at least the status retention. A later one sets them exactly.
+-- One HMGET, one XADD per event, one HSET, EXPIRE only on ARGV[7] or a terminal past the slack, one
+-- PUBLISH per relay channel of the request (field 'relays'), each carrying the whole batch: request
+-- id, then per event previous id, id, type, data, one per line.
 -- Returns the last new entry id, or:
 --   'ended'  the request is unknown or already has its terminal event (exactly one per request);
 --   'superseded'  a later attempt has begun (begin-attempt.lua) or written: this attempt's worker
 --                 lost the job and must stop;
 --   'dup'    this attempt's batch with this sequence number was already written (a retry).
-local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'attempts', 'seq', 'last_event', 'relays')
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'attempts', 'seq', 'last_event', 'relays', 'ttl_ms')
 local status = h[1]
 if not status or status == 'done' or status == 'error' then
   return 'ended'
@@ -37,7 +42,7 @@ local previous = h[5] or '0-0'
 local message = {ARGV[1]}
 local id, type, data
 local running = false
-for i = 11, #ARGV - 1, 2 do
+for i = 12, #ARGV - 1, 2 do
   type, data = ARGV[i], ARGV[i + 1]
   id = redis.call('XADD', KEYS[2], '*', 'type', type, 'data', data)
   message[#message + 1] = previous
@@ -55,6 +60,11 @@ if attempt > 0 then
   fields[#fields + 1] = 'seq'; fields[#fields + 1] = ARGV[6]
 end
 local terminal = ARGV[9] == '1'
+local slack = tonumber(ARGV[11])
+local refresh = ARGV[7] == '1' and not terminal
+if refresh then
+  fields[#fields + 1] = 'ttl_ms'; fields[#fields + 1] = ARGV[4]
+end
 if terminal then
   fields[#fields + 1] = 'status'; fields[#fields + 1] = type
   fields[#fields + 1] = 'answer'; fields[#fields + 1] = ARGV[8]
@@ -65,11 +75,13 @@ elseif running then
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 if terminal then
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[2])
-elseif ARGV[7] == '1' then
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[2])
+  if tonumber(ARGV[4]) - tonumber(h[7] or '0') > slack * 1000 then
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
+  end
+elseif refresh then
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]) + slack)
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]) + slack)
 end
 if h[6] then
   local text = table.concat(message, '\n')

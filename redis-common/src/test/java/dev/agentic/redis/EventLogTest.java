@@ -317,22 +317,52 @@ class EventLogTest {
 
     @Test
     void theStatusOutlivesTheLogAfterTheEnd() {
-        Job job = newJob();
+        Job job = newJob(); // retention 5 minutes, status retention 30
         log.open(job);
         log.end(job.id(), new StreamEvent.Error("cancelled", "x", false));
-        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(1L, 300L);
-        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(301L, 1800L);
+        // Ended within the slack of its opening: the TTLs set then (retention + slack) stand.
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 360L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1860L);
         assertThat(log.hasLog(job.id())).isTrue();
         connection.sync().del(RedisKeys.events(job.id()));
         assertThat(log.hasLog(job.id())).isFalse();
     }
 
     @Test
-    void logAndHashExpireAfterTheRetention() {
+    void aRequestEndingPastTheSlackSetsItsTtlsAgain() {
         Job job = newJob();
         log.open(job);
-        long ttl = connection.sync().ttl(RedisKeys.events(job.id()));
-        assertThat(ttl).isBetween(1L, 300L);
-        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1L, 300L);
+        long openedLongAgo = System.currentTimeMillis() - EventLog.TTL_SLACK.toMillis() - 1_000;
+        connection.sync().hset(RedisKeys.request(job.id()), "ttl_ms", String.valueOf(openedLongAgo));
+        connection.sync().expire(RedisKeys.request(job.id()), 100);
+        connection.sync().expire(RedisKeys.events(job.id()), 100);
+
+        log.end(job.id(), new StreamEvent.Error("cancelled", "x", false));
+
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(250L, 300L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1750L, 1800L);
+    }
+
+    @Test
+    void aRequestEndingWithinTheSlackSendsNoExpire() {
+        Job job = newJob();
+        log.open(job);
+        long before = expireCalls();
+        log.attempt(job, 1, Duration.ZERO).finish(new StreamEvent.Done(Usage.NONE, "stop"), "");
+        assertThat(expireCalls()).isEqualTo(before);
+    }
+
+    private long expireCalls() {
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_expire:calls=(\\d+)")
+                .matcher(connection.sync().info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
+    @Test
+    void logAndHashExpireAfterTheRetentionPlusTheSlack() {
+        Job job = newJob();
+        log.open(job);
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 360L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1860L);
     }
 }
