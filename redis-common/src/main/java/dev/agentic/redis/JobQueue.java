@@ -228,6 +228,11 @@ public final class JobQueue {
         redis.xack(RedisKeys.queue(lane), RedisKeys.WORKER_GROUP, entryId);
     }
 
+    /** Acknowledges several entries of a lane in one command. */
+    public static void ack(RedisCommands<String, String> redis, Lane lane, List<String> entryIds) {
+        redis.xack(RedisKeys.queue(lane), RedisKeys.WORKER_GROUP, entryIds.toArray(String[]::new));
+    }
+
     /** True for the error Redis answers when the stream or its group does not exist. */
     public static boolean isMissingGroup(RuntimeException e) {
         return e instanceof RedisCommandExecutionException

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -38,32 +39,52 @@ public final class UsageLedger {
         return LocalDate.ofInstant(Instant.ofEpochMilli(acceptedAtMs), ZoneOffset.UTC);
     }
 
+    /** One finished request's usage. */
+    public record Entry(String requestId, String agent, Usage usage) {}
+
     /**
      * Adds a finished request's usage to its tenant's day and month.
      *
      * @return true when counted now, false when this request had been counted already
      */
     public boolean record(String tenant, String agent, String requestId, LocalDate day, Usage usage) {
-        String dayKey = RedisKeys.usageDay(tenant, day.toString());
+        return recordAll(tenant, day, List.of(new Entry(requestId, agent, usage))) == 1;
+    }
+
+    /**
+     * Adds finished requests' usage, all of one tenant and day, in one script call: one SADD per
+     * request, the figures summed and written once per agent.
+     *
+     * @return how many were counted now (the others had been counted already)
+     */
+    public int recordAll(String tenant, LocalDate day, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
         long dayEnd = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
         long monthEnd =
                 day.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-        String result = RECORD.run(
+        String[] args = new String[3 + 5 * entries.size()];
+        args[0] = Long.toString(dayEnd + retention.toSeconds());
+        args[1] = Long.toString(dayEnd + GUARD_TTL.toSeconds());
+        args[2] = Long.toString(monthEnd + retention.toSeconds());
+        int i = 3;
+        for (Entry entry : entries) {
+            args[i++] = entry.requestId();
+            args[i++] = entry.agent();
+            args[i++] = Long.toString(entry.usage().tokensIn());
+            args[i++] = Long.toString(entry.usage().tokensOut());
+            args[i++] = String.format(Locale.ROOT, "%.9f", entry.usage().costUsd());
+        }
+        String counted = RECORD.run(
                 redis.sync(),
                 new String[] {
-                    dayKey,
+                    RedisKeys.usageDay(tenant, day.toString()),
                     RedisKeys.usageCounted(tenant, day.toString()),
                     RedisKeys.usageMonth(tenant, MONTH.format(day))
                 },
-                requestId,
-                agent,
-                Long.toString(usage.tokensIn()),
-                Long.toString(usage.tokensOut()),
-                String.format(Locale.ROOT, "%.9f", usage.costUsd()),
-                Long.toString(dayEnd + retention.toSeconds()),
-                Long.toString(dayEnd + GUARD_TTL.toSeconds()),
-                Long.toString(monthEnd + retention.toSeconds()));
-        return "1".equals(result);
+                args);
+        return counted == null ? 0 : Integer.parseInt(counted);
     }
 
     /** A day's usage hash as stored (fields {@code <agent>:<figure>}); empty when nothing was used. */

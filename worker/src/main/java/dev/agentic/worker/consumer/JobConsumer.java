@@ -30,7 +30,7 @@ import org.springframework.context.SmartLifecycle;
  * their entries, the {@link Reclaimer} finds abandoned ones, {@link DeadLetters} sets aside those
  * no attempt finishes. Each job runs on a virtual thread, its agent on its slot's platform thread.
  * A job is acknowledged only when its attempt's {@link dev.agentic.redis.AttemptOutcome} says the
- * request has ended.
+ * request has ended, by the {@link Settlements}, after its usage was counted.
  */
 public final class JobConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
@@ -47,6 +47,7 @@ public final class JobConsumer implements SmartLifecycle {
     private final DeadLetters deadLetters;
     private final ConsumeLoop consumeLoop;
     private final LeaseKeeper leaseKeeper;
+    private final Settlements settlements;
 
     /** The default of {@code agentic.trim.dead-letter-max-job-size}: 64 KiB. */
     static final int DEFAULT_DEAD_LETTER_JOB_BYTES = 64 * 1024;
@@ -84,6 +85,7 @@ public final class JobConsumer implements SmartLifecycle {
         this.threads = new AgentThreads(config.concurrency(), config.cpuThreads(), config.stuckGrace());
         this.deadLetters = new DeadLetters(redis, runner, consumer, meters, deadLetterJobBytes);
         this.leaseKeeper = new LeaseKeeper(redis, inflight, config);
+        this.settlements = new Settlements(redis, runner::settle);
         this.consumeLoop = new ConsumeLoop(
                 client,
                 settings,
@@ -98,6 +100,7 @@ public final class JobConsumer implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        settlements.start();
         loop = Thread.ofPlatform().name("job-consumer").start(consumeLoop);
         keeper = Thread.ofPlatform().name("job-keeper").daemon().start(leaseKeeper);
         log.info(
@@ -122,6 +125,7 @@ public final class JobConsumer implements SmartLifecycle {
             jobs.shutdownNow();
             awaitJobs(Duration.ofSeconds(5));
         }
+        settlements.close(); // before the leftovers are handed back: what ended is settled, not reclaimed
         stopThread(keeper);
         releaseLeftovers();
         consumeLoop.close();
@@ -182,8 +186,7 @@ public final class JobConsumer implements SmartLifecycle {
         EventLog.Attempt attempt = runner.begin(job, delivery.deliveries());
         if (hasEnded(attempt)) {
             // An earlier attempt wrote the terminal event; its usage count or its ack was lost.
-            runner.settle(job);
-            acknowledge(delivery);
+            settle(delivery, job);
             return;
         }
         if (attempt.number() > config.maxDeliveries()) {
@@ -196,7 +199,7 @@ public final class JobConsumer implements SmartLifecycle {
             return;
         }
         if (runner.run(job, attempt, slot, lease).requestHasEnded()) {
-            acknowledge(delivery);
+            settle(delivery, job);
         }
     }
 
@@ -204,10 +207,13 @@ public final class JobConsumer implements SmartLifecycle {
         return "done".equals(attempt.status()) || "error".equals(attempt.status());
     }
 
-    /** Out of the leases first, so the keeper never reports a finished job as taken from it. */
-    private void acknowledge(Delivery delivery) {
+    /**
+     * Out of the leases first, so the keeper never reports a finished job as taken from it; then its
+     * usage is counted and its entry acknowledged with those of other jobs ending meanwhile.
+     */
+    private void settle(Delivery delivery, Job job) {
         inflight.remove(delivery.entryId());
-        JobQueue.ack(redis, delivery.lane(), delivery.entryId());
+        settlements.add(delivery, job);
     }
 
     private void releaseLeftovers() {

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -166,11 +167,7 @@ public final class JobRunner implements AutoCloseable {
     AttemptOutcome run(Job job, EventLog.Attempt attempt, AgentThreads.Slot slot, Lease lease) {
         MDC.put("requestId", job.id());
         try {
-            AttemptOutcome outcome = runLogged(job, attempt, slot, lease);
-            if (outcome.requestHasEnded()) {
-                usage.settle(job); // once per request; a Redis failure here leaves the job pending
-            }
-            return outcome;
+            return runLogged(job, attempt, slot, lease);
         } catch (RedisException e) {
             log.warn("Query(id={}) lost Redis while running: {}; left pending", job.id(), e.getMessage());
             return AttemptOutcome.LOST;
@@ -434,9 +431,12 @@ public final class JobRunner implements AutoCloseable {
         return terminal;
     }
 
-    /** Counts an ended request in its tenant's usage, once per request whoever calls it. */
-    void settle(Job job) {
-        usage.settle(job);
+    /**
+     * Counts ended requests in their tenants' usage, once per request whoever calls it; throws a
+     * Redis failure.
+     */
+    void settle(List<Job> jobs) {
+        usage.settle(jobs);
     }
 
     /** Ends the request of a job that went to the dead-letter stream. */
@@ -465,7 +465,7 @@ public final class JobRunner implements AutoCloseable {
     private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {
         AttemptOutcome outcome = sink.finish(terminal);
         if (terminal instanceof StreamEvent.Done done && outcome instanceof AttemptOutcome.Written) {
-            usage.count(job, done.usage()); // this attempt wrote the done: count it without reading it back
+            usage.count(job, done.usage()); // this attempt wrote the done: settle it without reading it back
         }
         meters.counter("agentic.jobs.finished", "agent", job.agent(), "outcome", terminal.type())
                 .increment();

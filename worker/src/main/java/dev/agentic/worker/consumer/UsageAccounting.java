@@ -9,8 +9,12 @@ import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.UsageLedger;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Prices a finished answer from the operators' price table and counts it in its tenant's usage
- * ledger once: whichever attempt acknowledges a request that ended with {@code done} counts the
- * usage stored with that {@code done} (the ledger ignores a request it counted before). A worker that
- * dies between writing {@code done} and counting leaves the job pending, so the attempt that
- * acknowledges it later counts it.
+ * ledger once, before its queue entry is acknowledged ({@link Settlements}): the usage of the {@code
+ * done} this worker wrote comes from memory, any other ended request's is read back from it (the
+ * ledger ignores a request it counted before). A worker that dies before the count leaves the job
+ * pending, so the attempt that acknowledges it later counts it.
  */
 public final class UsageAccounting {
     private static final Logger log = LoggerFactory.getLogger(UsageAccounting.class);
@@ -47,13 +51,14 @@ public final class UsageAccounting {
         }
     }
 
-    /** Requests whose {@code done} this worker wrote and counted; their {@link #settle} has nothing to read. */
-    private static final int MAX_COUNTED_HERE = 10_000;
+    /** At most this many written usages wait for their settlement; past it they are read back instead. */
+    private static final int MAX_WRITTEN = 10_000;
 
     private final @Nullable UsageLedger ledger;
     private final @Nullable EventLog events;
     private final Map<String, Price> prices;
-    private final Set<String> countedHere = ConcurrentHashMap.newKeySet();
+    /** The usage of each {@code done} this worker wrote, by request id, until its settlement. */
+    private final Map<String, Usage> written = new ConcurrentHashMap<>();
 
     /** @param prices by agent name; an agent without a price keeps the cost it reports */
     public UsageAccounting(@Nullable UsageLedger ledger, @Nullable EventLog events, Map<String, Price> prices) {
@@ -72,55 +77,69 @@ public final class UsageAccounting {
     }
 
     /**
-     * Counts the usage of the {@code done} this attempt has just written: its usage is known, so
-     * {@link #settle} then needs no read of the request. Throws a Redis failure (the entry stays
-     * pending and the attempt that acknowledges it counts it).
+     * Remembers the usage of the {@code done} this attempt has just written, so its settlement needs
+     * no read of the request.
      */
     void count(Job job, Usage usage) {
-        if (ledger == null || events == null) {
-            return;
-        }
-        record(job, usage);
-        if (countedHere.size() >= MAX_COUNTED_HERE) {
-            countedHere.clear(); // only a shortcut: settle reads the request instead
-        }
-        countedHere.add(job.id());
-    }
-
-    /**
-     * Counts the request's usage if it ended with {@code done}; called before its entry is
-     * acknowledged. Throws a Redis failure, so that the entry stays pending and is counted later.
-     */
-    void settle(Job job) {
-        if (ledger == null || events == null || countedHere.remove(job.id())) {
-            return;
-        }
-        Map<String, String> status = events.status(job.id());
-        if (!EventType.DONE.wireName().equals(status.get(RedisKeys.STATUS_FIELD))) {
-            return;
-        }
-        Usage usage = usageOf(job, status.get(RedisKeys.RESULT_FIELD));
-        if (usage == null) {
-            return;
-        }
-        record(job, usage);
-    }
-
-    private void record(Job job, Usage usage) {
-        UsageLedger ledger = this.ledger;
         if (ledger == null) {
             return;
         }
-        boolean counted;
-        try {
-            counted = ledger.record(job.tenant(), job.agent(), job.id(), UsageLedger.dayOf(job.createdAtMs()), usage);
-        } catch (IllegalArgumentException e) {
-            log.warn("Query(id={}, tenant={}) usage not counted: {}", job.id(), job.tenant(), e.getMessage());
+        if (written.size() >= MAX_WRITTEN) {
+            written.clear(); // only a shortcut: the settlement reads the requests back instead
+        }
+        written.put(job.id(), usage);
+    }
+
+    /** {@link #settle(List)} for one job. */
+    void settle(Job job) {
+        settle(List.of(job));
+    }
+
+    /**
+     * Counts the usage of the jobs' requests that ended with {@code done}, once per request: one
+     * script call per tenant and day. Called before their entries are acknowledged; throws a Redis
+     * failure, so that they stay pending and are counted when reclaimed.
+     */
+    void settle(List<Job> jobs) {
+        UsageLedger ledger = this.ledger;
+        if (ledger == null || events == null) {
             return;
         }
-        if (counted) {
-            log.debug("Query(id={}, tenant={}) usage counted: {}", job.id(), job.tenant(), usage);
+        Map<TenantDay, List<UsageLedger.Entry>> byTenantDay = new LinkedHashMap<>();
+        for (Job job : jobs) {
+            Usage usage = written.remove(job.id());
+            if (usage == null) {
+                usage = readBack(job);
+            }
+            if (usage != null) {
+                byTenantDay
+                        .computeIfAbsent(
+                                new TenantDay(job.tenant(), UsageLedger.dayOf(job.createdAtMs())),
+                                key -> new ArrayList<>())
+                        .add(new UsageLedger.Entry(job.id(), job.agent(), usage));
+            }
         }
+        byTenantDay.forEach((tenantDay, entries) -> {
+            String tenant = tenantDay.tenant();
+            try {
+                int counted = ledger.recordAll(tenant, tenantDay.day(), entries);
+                log.debug("Tenant(id={}) usage of {} request(s) counted, {} new", tenant, entries.size(), counted);
+            } catch (IllegalArgumentException e) {
+                log.warn(
+                        "Tenant(id={}) usage of {} request(s) not counted: {}", tenant, entries.size(), e.getMessage());
+            }
+        });
+    }
+
+    private record TenantDay(String tenant, LocalDate day) {}
+
+    /** The usage stored with the request's {@code done}; null when it did not end with one. */
+    private @Nullable Usage readBack(Job job) {
+        Map<String, String> status = Objects.requireNonNull(events).status(job.id());
+        if (!EventType.DONE.wireName().equals(status.get(RedisKeys.STATUS_FIELD))) {
+            return null;
+        }
+        return usageOf(job, status.get(RedisKeys.RESULT_FIELD));
     }
 
     private static @Nullable Usage usageOf(Job job, @Nullable String result) {

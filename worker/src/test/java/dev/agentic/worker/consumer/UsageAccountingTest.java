@@ -146,6 +146,32 @@ class UsageAccountingTest {
     }
 
     @Test
+    void jobsEndingTogetherAreCountedAndAcknowledgedTogether() {
+        worker("w1", Duration.ofSeconds(10)).consumer().start();
+        probe.awaitDrained();
+        probe.redis().configResetstat();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            jobs.add(probe.submit("math", i + "+1"));
+        }
+        jobs.forEach(job -> assertThat(terminal(probe.awaitTerminal(job))).isInstanceOf(StreamEvent.Done.class));
+        probe.awaitDrained();
+
+        assertThat(usageOf(jobs.getFirst())).containsEntry("math:requests", "20");
+        String stats = probe.redis().info("commandstats");
+        // One SADD per request (the once-only guard); XACK and the sums once per batch.
+        assertThat(calls(stats, "sadd")).isEqualTo(20);
+        assertThat(calls(stats, "xack")).isLessThan(20);
+        assertThat(calls(stats, "hincrby")).isLessThan(3 * 20);
+    }
+
+    private static long calls(String commandStats, String command) {
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                .matcher(commandStats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
+    @Test
     void theWorkerThatWroteDoneCountsItWithoutReadingTheRequestBack() {
         Parts parts = worker("w1", Duration.ofSeconds(10)); // not started: only the calls below reach Redis
         Job job = probe.submit("math", "4+4");
