@@ -122,39 +122,16 @@ class ResponseCacheWriterTest {
                 ResponseCacheWriter.create(connection, Set.of("math"), Duration.ofMinutes(5), Clock.systemUTC());
         Job plain = job("math", "q", null);
         List<ChatOptions.Turn> turns = List.of(new ChatOptions.Turn("user", "q"));
-        Job sampled =
-                withChat(plain, new ChatOptions(turns, 1.5, null, null, null, null, null, null, null, null, null));
-        Job turnsOnly =
-                withChat(plain, new ChatOptions(turns, null, null, null, null, null, null, null, null, null, null));
-        Job withTools = withChat(
-                plain,
-                new ChatOptions(
-                        turns,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of(new ChatOptions.Tool("clock", null, null, null)),
-                        null,
-                        null));
+        Job sampled = withChat(plain, chat(turns, 1.5, null));
+        Job turnsOnly = withChat(plain, chat(turns, null, null));
+        Job withTools = withChat(plain, chat(turns, null, List.of(new ChatOptions.Tool("clock", null, null, null))));
         Job withToolResult = withChat(
                 plain,
-                new ChatOptions(
+                chat(
                         List.of(
                                 new ChatOptions.Turn(
                                         "assistant", "", List.of(new StreamEvent.ToolCall("c", "clock", "{}")), null),
                                 new ChatOptions.Turn("tool", "noon", null, "c")),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
                         null,
                         null));
         assertThat(writer.keyFor(plain)).isNotNull();
@@ -162,6 +139,12 @@ class ResponseCacheWriterTest {
         assertThat(writer.keyFor(withTools)).isNull();
         assertThat(writer.keyFor(withToolResult)).isNull();
         assertThat(writer.keyFor(turnsOnly)).isEqualTo(writer.keyFor(plain));
+    }
+
+    /** Chat options with only the turns, a temperature and tools set. */
+    private static ChatOptions chat(
+            List<ChatOptions.Turn> turns, @Nullable Double temperature, @Nullable List<ChatOptions.Tool> tools) {
+        return new ChatOptions(turns, temperature, null, null, null, null, null, null, tools, null, null);
     }
 
     @Test

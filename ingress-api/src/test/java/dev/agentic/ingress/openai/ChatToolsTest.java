@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Bounds of a chat request's tools that a small test body limit keeps the HTTP tests from reaching. */
-class ChatRequestTest {
+class ChatToolsTest {
     private static final List<Map<String, Object>> USER = List.of(Map.of("role", "user", "content", "x"));
 
     private static Map<String, Object> function(String name) {
@@ -24,12 +24,12 @@ class ChatRequestTest {
     @Test
     void takesAtMost128ToolsAnd128CallsInAMessage() {
         List<Map<String, Object>> tools = new ArrayList<>();
-        for (int i = 0; i < ChatRequest.MAX_TOOLS; i++) {
+        for (int i = 0; i < ChatTools.MAX_TOOLS; i++) {
             tools.add(function("f" + i));
         }
         ChatRequest most = ChatRequest.of(Map.of("model", "general", "tools", tools, "messages", USER));
         assertThat(most.options()).isNotNull();
-        assertThat(most.options().tools()).hasSize(ChatRequest.MAX_TOOLS);
+        assertThat(most.options().tools()).hasSize(ChatTools.MAX_TOOLS);
 
         List<Map<String, Object>> tooMany = new ArrayList<>(tools);
         tooMany.add(function("one_more"));
@@ -38,7 +38,7 @@ class ChatRequestTest {
                 .contains("1 to 128");
 
         List<Map<String, Object>> calls = new ArrayList<>();
-        for (int i = 0; i <= ChatRequest.MAX_TOOLS; i++) {
+        for (int i = 0; i <= ChatTools.MAX_TOOLS; i++) {
             calls.add(Map.of("id", "c" + i, "type", "function", "function", Map.of("name", "f", "arguments", "{}")));
         }
         Map<String, Object> assistant = Map.of("role", "assistant", "tool_calls", calls);
