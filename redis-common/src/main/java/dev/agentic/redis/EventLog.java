@@ -37,15 +37,17 @@ public final class EventLog {
     private static final int FIRST_EVENT_ARG = 11;
 
     /**
-     * How far above their retention a request's keys' TTLs are set, so that a request ending within
-     * this of their setting (most do) need not set them again: two commands fewer per request. The
-     * log then lives between its retention and this much more after the end; so does the status.
+     * The most a request's keys' TTLs are set above their retention, so that a request ending within
+     * it (most do) need not set them again: two commands fewer per request. The log then lives between
+     * its retention and this much more after the end; so does the status. A tenth of the retention
+     * when that is less (short retentions in tests).
      */
     static final Duration TTL_SLACK = Duration.ofMinutes(1);
 
     private final StatefulRedisConnection<String, String> connection;
     private final Duration retention;
     private final Duration statusRetention;
+    private final Duration ttlSlack;
     private final Clock clock;
 
     /**
@@ -64,6 +66,8 @@ public final class EventLog {
         this.connection = connection;
         this.retention = retention;
         this.statusRetention = statusRetention;
+        Duration tenth = retention.dividedBy(10);
+        this.ttlSlack = Duration.ofSeconds((tenth.compareTo(TTL_SLACK) < 0 ? tenth : TTL_SLACK).toSeconds());
         this.clock = clock;
     }
 
@@ -85,11 +89,11 @@ public final class EventLog {
                 job.lane().wireName(),
                 String.valueOf(clock.millis()),
                 String.valueOf(job.deadlineMs()),
-                String.valueOf(retention.plus(TTL_SLACK).toSeconds()),
+                String.valueOf(retention.plus(ttlSlack).toSeconds()),
                 queued,
                 relayChannel,
                 String.valueOf(RedisKeys.MAX_RELAYS),
-                String.valueOf(statusRetention.plus(TTL_SLACK).toSeconds()));
+                String.valueOf(statusRetention.plus(ttlSlack).toSeconds()));
         return id == null ? null : new LoggedEvent(EventId.parse(id), EventId.ZERO, "queued", queued);
     }
 
@@ -119,10 +123,10 @@ public final class EventLog {
                 job.lane().wireName(),
                 String.valueOf(clock.millis()),
                 String.valueOf(job.deadlineMs()),
-                String.valueOf(retention.plus(TTL_SLACK).toSeconds()),
+                String.valueOf(retention.plus(ttlSlack).toSeconds()),
                 queued,
                 String.valueOf(Math.max(1, deliveryCount)),
-                String.valueOf(statusRetention.plus(TTL_SLACK).toSeconds()));
+                String.valueOf(statusRetention.plus(ttlSlack).toSeconds()));
         return new Attempt(
                 Integer.parseInt(String.valueOf(reply.get(0))),
                 String.valueOf(reply.get(1)),
@@ -228,7 +232,7 @@ public final class EventLog {
         args[7] = answer;
         args[8] = last.isTerminal() ? "1" : "0";
         args[9] = endChannel;
-        args[10] = String.valueOf(TTL_SLACK.toSeconds());
+        args[10] = String.valueOf(ttlSlack.toSeconds());
         int i = FIRST_EVENT_ARG;
         for (StreamEvent event : events) {
             args[i++] = event.type();

@@ -18,7 +18,8 @@ if not status then
   local id = redis.call('XADD', KEYS[2], '*', 'type', 'queued', 'data', ARGV[7])
   redis.call('HSET', KEYS[1], 'tenant', ARGV[1], 'agent', ARGV[2], 'lane', ARGV[3], 'status', status,
     'created_ms', ARGV[4], 'updated_ms', ARGV[4], 'deadline_ms', ARGV[5], 'last_event', id, 'attempts', n,
-    'ttl_ms', ARGV[4])
+    'expires_ms', string.format('%d', ARGV[4] + ARGV[9] * 1000),
+    'log_expires_ms', string.format('%d', ARGV[4] + ARGV[6] * 1000))
   redis.call('EXPIRE', KEYS[1], ARGV[9])
   redis.call('EXPIRE', KEYS[2], ARGV[6])
 else

@@ -12,9 +12,11 @@
 -- of the next ones, in order.
 -- TTLs: whoever sets them (open-request.lua, begin-attempt.lua, a refresh here) sets the log's to
 -- its retention plus the slack and the hash's to the status retention plus the slack, and notes when
--- in 'ttl_ms'. A terminal event within the slack of that moment leaves them: the log still lives at
--- least its retention, the hash at least the status retention. A later one sets them exactly.
--- One HMGET, one XADD per event, one HSET, EXPIRE only on ARGV[7] or a terminal past the slack, one
+-- each key then expires ('log_expires_ms', 'expires_ms'). A terminal event sets a key's TTL only when
+-- that would not leave the key its retention (log) or status retention (hash) from now: most
+-- requests end within the slack and send no EXPIRE.
+-- One HMGET, one XADD per event, one HSET, EXPIRE only on ARGV[7] or a terminal whose keys would
+-- otherwise expire too soon, one
 -- PUBLISH per relay channel of the request (field 'relays'), each carrying the whole batch: request
 -- id, then per event previous id, id, type, data, one per line.
 -- Returns the last new entry id, or:
@@ -22,7 +24,7 @@
 --   'superseded'  a later attempt has begun (begin-attempt.lua) or written: this attempt's worker
 --                 lost the job and must stop;
 --   'dup'    this attempt's batch with this sequence number was already written (a retry).
-local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'attempts', 'seq', 'last_event', 'relays', 'ttl_ms')
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'attempts', 'seq', 'last_event', 'relays', 'expires_ms', 'log_expires_ms')
 local status = h[1]
 if not status or status == 'done' or status == 'error' then
   return 'ended'
@@ -62,8 +64,12 @@ end
 local terminal = ARGV[9] == '1'
 local slack = tonumber(ARGV[11])
 local refresh = ARGV[7] == '1' and not terminal
+local now = tonumber(ARGV[4])
 if refresh then
-  fields[#fields + 1] = 'ttl_ms'; fields[#fields + 1] = ARGV[4]
+  fields[#fields + 1] = 'expires_ms'
+  fields[#fields + 1] = string.format('%d', now + (tonumber(ARGV[3]) + slack) * 1000)
+  fields[#fields + 1] = 'log_expires_ms'
+  fields[#fields + 1] = string.format('%d', now + (tonumber(ARGV[2]) + slack) * 1000)
 end
 if terminal then
   fields[#fields + 1] = 'status'; fields[#fields + 1] = type
@@ -75,8 +81,10 @@ elseif running then
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 if terminal then
-  if tonumber(ARGV[4]) - tonumber(h[7] or '0') > slack * 1000 then
+  if tonumber(h[7] or '0') < now + tonumber(ARGV[3]) * 1000 then
     redis.call('EXPIRE', KEYS[1], ARGV[3])
+  end
+  if tonumber(h[8] or '0') < now + tonumber(ARGV[2]) * 1000 then
     redis.call('EXPIRE', KEYS[2], ARGV[2])
   end
 elseif refresh then

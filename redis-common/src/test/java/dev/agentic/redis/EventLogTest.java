@@ -320,9 +320,9 @@ class EventLogTest {
         Job job = newJob(); // retention 5 minutes, status retention 30
         log.open(job);
         log.end(job.id(), new StreamEvent.Error("cancelled", "x", false));
-        // Ended within the slack of its opening: the TTLs set then (retention + slack) stand.
-        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 360L);
-        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1860L);
+        // Ended within the slack (a tenth of the retention here) of its opening: the TTLs set then stand.
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 330L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1830L);
         assertThat(log.hasLog(job.id())).isTrue();
         connection.sync().del(RedisKeys.events(job.id()));
         assertThat(log.hasLog(job.id())).isFalse();
@@ -332,8 +332,10 @@ class EventLogTest {
     void aRequestEndingPastTheSlackSetsItsTtlsAgain() {
         Job job = newJob();
         log.open(job);
-        long openedLongAgo = System.currentTimeMillis() - EventLog.TTL_SLACK.toMillis() - 1_000;
-        connection.sync().hset(RedisKeys.request(job.id()), "ttl_ms", String.valueOf(openedLongAgo));
+        // Its keys would expire in 100 s: less than the retention (5 min) and status retention (30).
+        long soon = System.currentTimeMillis() + 100_000;
+        connection.sync().hset(RedisKeys.request(job.id()), "expires_ms", String.valueOf(soon));
+        connection.sync().hset(RedisKeys.request(job.id()), "log_expires_ms", String.valueOf(soon));
         connection.sync().expire(RedisKeys.request(job.id()), 100);
         connection.sync().expire(RedisKeys.events(job.id()), 100);
 
@@ -341,6 +343,16 @@ class EventLogTest {
 
         assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(250L, 300L);
         assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1750L, 1800L);
+    }
+
+    @Test
+    void aShortRetentionGetsAShortSlack() {
+        EventLog shortLived =
+                new EventLog(connection, Duration.ofSeconds(3), Duration.ofSeconds(10), Clock.systemUTC());
+        Job job = newJob();
+        shortLived.open(job);
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(1L, 3L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1L, 10L);
     }
 
     @Test
@@ -362,7 +374,7 @@ class EventLogTest {
     void logAndHashExpireAfterTheRetentionPlusTheSlack() {
         Job job = newJob();
         log.open(job);
-        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 360L);
-        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1860L);
+        assertThat(connection.sync().ttl(RedisKeys.events(job.id()))).isBetween(300L, 330L);
+        assertThat(connection.sync().ttl(RedisKeys.request(job.id()))).isBetween(1800L, 1830L);
     }
 }
