@@ -597,8 +597,9 @@ class JobConsumerTest {
         worker("w1", cores + 1, Duration.ofSeconds(10), 5, List.of(new DiagnosticAgent(), ECHO), config -> config)
                 .consumer()
                 .start();
+        List<Job> spinning = new ArrayList<>();
         for (int i = 0; i < cores; i++) { // one per core: on virtual threads they would hold every carrier
-            probe.submit(jobWithDeadline("diagnostic", "spin 6000", 2000));
+            spinning.add(probe.submit(jobWithDeadline("diagnostic", "spin 6000", 2000)));
         }
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> probe.redis().keys("agentic:req:*").stream()
@@ -615,9 +616,11 @@ class JobConsumerTest {
         assertThat(tookMs)
                 .as("a job on a virtual thread waits for no spinning agent (they spin 6 s)")
                 .isLessThan(4000);
-        // Their agents return (spinning out) before the next test: no CPU is taken from it.
+        // Their agents return (spinning out) before the next test: no CPU is taken from it. (Not
+        // free slots: the read loop takes every free slot for each blocking read.)
+        spinning.forEach(probe::awaitTerminal);
         AgentThreads threads = workers.get(0).consumer().agentThreads();
-        await().atMost(Duration.ofSeconds(20)).until(() -> threads.freeSlots() >= cores); // the loop holds one
+        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0);
     }
 
     @Test
