@@ -176,7 +176,10 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    /** Runs a begun attempt on a thread of its own (for callers without a consumer's slots). */
+    /**
+     * Runs a begun attempt on a thread of its own (for callers without a consumer's slots); the
+     * caller settles the job ({@link #settle}) once the request has ended.
+     */
     public AttemptOutcome run(Job job, EventLog.Attempt attempt) {
         try (AgentThreads own = new AgentThreads(1, 1, Duration.ofSeconds(5))) {
             AgentThreads.Slot slot = own.acquire();

@@ -90,11 +90,6 @@ public final class UsageAccounting {
         written.put(job.id(), usage);
     }
 
-    /** {@link #settle(List)} for one job. */
-    void settle(Job job) {
-        settle(List.of(job));
-    }
-
     /**
      * Counts the usage of the jobs' requests that ended with {@code done}, once per request: one
      * script call per tenant and day. Called before their entries are acknowledged; throws a Redis

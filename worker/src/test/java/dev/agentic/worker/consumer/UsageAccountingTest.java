@@ -178,7 +178,7 @@ class UsageAccountingTest {
         probe.redis().configResetstat();
 
         parts.accounting().count(job, new Usage(3, 4, 0));
-        parts.accounting().settle(job);
+        parts.accounting().settle(List.of(job));
 
         String stats = probe.redis().info("commandstats");
         assertThat(stats).doesNotContain("cmdstat_hgetall").contains("cmdstat_evalsha:calls=1,");
@@ -211,7 +211,7 @@ class UsageAccountingTest {
         probe.awaitDrained(); // the survivor reclaimed it, found it done, counted it, acked it
 
         await().atMost(Duration.ofSeconds(10)).until(() -> usageOf(job).containsKey("math:requests"));
-        survivor.accounting().settle(job); // counting again (another reclaim, a retry) changes nothing
+        survivor.accounting().settle(List.of(job)); // counting again (another reclaim, a retry) changes nothing
         assertThat(usageOf(job))
                 .containsEntry("math:requests", "1")
                 .containsEntry("math:tokens_in", "7")
