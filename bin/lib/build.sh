@@ -37,7 +37,7 @@ build() {
 }
 
 cmd_test() {
-  ensure_packages
+  ensure_packages --test
   find_jdk
   cd "$ROOT" || die "cannot enter $ROOT"
   say "Running: mvn -B verify${*:+ $*} (JDK $(java_version "$JAVA_HOME") at $JAVA_HOME)"

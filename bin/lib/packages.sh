@@ -37,6 +37,13 @@ ensure_packages() {
   find_bin node >/dev/null || missing+=(nodejs)
   find_bin npm >/dev/null || missing+=(npm)
   [[ ${AGENTIC_NO_BUILD:-} == 1 ]] || find_bin mvn >/dev/null || missing+=(mvn)
+  # The test suite also checks the alert rules with promtool (Debian's prometheus package). kubectl,
+  # which renders k8s/, comes with the machine: no Debian package carries it.
+  if [[ ${1:-} == --test ]]; then
+    find_bin promtool >/dev/null || missing+=(prometheus)
+    find_bin kubectl >/dev/null ||
+      warn "kubectl is missing: the k8s/ checks are skipped (they fail under CI=true). See https://kubernetes.io/docs/tasks/tools/"
+  fi
   if ((${#missing[@]} > 0)); then
     for pkg in "${missing[@]}"; do
       case $pkg in
