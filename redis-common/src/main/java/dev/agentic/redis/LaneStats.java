@@ -25,6 +25,7 @@ public record LaneStats(
         long pending,
         boolean undelivered) {
     private static final LuaScript READ = LuaScript.fromResource("lane-stats.lua");
+    private static final LuaScript REPAIR_LAG = LuaScript.fromResource("repair-lag.lua");
 
     public LaneStats {
         if (length < 0 || pending < 0) {
@@ -46,6 +47,32 @@ public record LaneStats(
                 Long.parseLong(parts[3]),
                 Long.parseLong(parts[4]),
                 parts[5].equals("1"));
+    }
+
+    /**
+     * Entries {@link #repairLag} counts at most: past it the lag stays unknown (and the admission
+     * keeps its own estimate, {@link #waiting}).
+     */
+    public static final int REPAIR_MAX_ENTRIES = 100_000;
+
+    /**
+     * Gives the lane's group back a read counter when Redis has lost it (its lag is NULL: after an
+     * AOF reload, or an {@code XGROUP SETID} without {@code ENTRIESREAD}), so that the lag KEDA's
+     * scaler reads is the backlog again: one script counts the entries after the group's last
+     * delivered one (inside Redis, at most {@link #REPAIR_MAX_ENTRIES}) and sets entries-read to
+     * entries-added minus that count. Exact, and it stays exact: Redis only increments a valid
+     * counter, so an estimate would stay off for good.
+     *
+     * @return the lag Redis reports after the repair, or null when nothing was repaired (no lane, no
+     *     group, a lag Redis still knows, or more entries waiting than the script counts)
+     */
+    public static @Nullable Long repairLag(RedisCommands<String, String> redis, Lane lane) {
+        String reply = REPAIR_LAG.run(
+                redis,
+                new String[] {RedisKeys.queue(lane)},
+                RedisKeys.WORKER_GROUP,
+                Integer.toString(REPAIR_MAX_ENTRIES));
+        return reply == null || reply.isEmpty() ? null : Long.parseLong(reply);
     }
 
     /**

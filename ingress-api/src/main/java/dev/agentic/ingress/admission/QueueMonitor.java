@@ -35,12 +35,14 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
     private final IngressProperties.Admission config;
     private final Map<Lane, LaneLoad> loads = new EnumMap<>(Lane.class);
     private final Map<Lane, long[]> lastRead = new EnumMap<>(Lane.class);
+    private final MeterRegistry meters;
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("queue-monitor").daemon().factory());
 
     QueueMonitor(StatefulRedisConnection<String, String> redis, IngressProperties properties, MeterRegistry meters) {
         this.redis = redis;
         this.config = properties.admission();
+        this.meters = meters;
         for (Lane lane : Lane.values()) {
             loads.put(lane, LaneLoad.UNKNOWN);
             Gauge.builder("agentic.queue.lag", this, m -> m.load(lane).lag())
@@ -82,12 +84,36 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         for (Lane lane : Lane.values()) {
             long maxDepth = threshold(live, lane);
             LaneStats stats = LaneStats.read(redis.sync(), lane);
+            if (stats != null && stats.lag() == null && stats.undelivered()) {
+                stats = repairLag(lane, stats);
+            }
             long waiting = stats == null ? 0 : stats.waiting();
             synchronized (this) {
                 double rate = smoothedRate(lane, stats == null ? null : stats.entriesRead(), now);
                 loads.put(lane, new LaneLoad(waiting, rate, maxDepth));
             }
         }
+    }
+
+    /**
+     * Redis lost the group's read counter (an AOF reload, an {@code XGROUP SETID}): its lag is NULL,
+     * which KEDA reads as no backlog. Restores it, so the autoscaler sees the jobs waiting again
+     * within one sample; the drain rate starts over from the restored counter.
+     */
+    private @Nullable LaneStats repairLag(Lane lane, LaneStats stats) {
+        Long lag = LaneStats.repairLag(redis.sync(), lane);
+        if (lag == null) {
+            return stats;
+        }
+        meters.counter("agentic.queue.lag.repairs", "lane", lane.wireName()).increment();
+        log.warn(
+                "Lane(name={}) Redis had lost its group's read counter (AOF reload or XGROUP SETID): restored, lag {}",
+                lane.wireName(),
+                lag);
+        synchronized (this) {
+            lastRead.remove(lane);
+        }
+        return LaneStats.read(redis.sync(), lane);
     }
 
     private long threshold(Map<String, String> live, Lane lane) {

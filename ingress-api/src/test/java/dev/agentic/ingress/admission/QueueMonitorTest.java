@@ -15,7 +15,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ class QueueMonitorTest {
     private StatefulRedisConnection<String, String> connection;
     private RedisCommands<String, String> redis;
     private QueueMonitor monitor;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
     void start() {
@@ -42,7 +45,7 @@ class QueueMonitorTest {
                         "agentic.admission.sample-interval", "1h",
                         "agentic.admission.interactive-max-depth", "5")))
                 .bindOrCreate("agentic", IngressProperties.class);
-        monitor = new QueueMonitor(connection, properties, new SimpleMeterRegistry());
+        monitor = new QueueMonitor(connection, properties, meters);
         for (Lane lane : Lane.values()) {
             JobQueue.ensureGroup(redis, lane);
         }
@@ -135,5 +138,39 @@ class QueueMonitorTest {
         monitor.sampleNow();
 
         assertThat(monitor.load(LANE).lag()).isEqualTo(6);
+    }
+
+    @Test
+    void aReadCounterRedisLostIsRestoredSoTheAutoscalerSeesTheBacklog() {
+        enqueue(10, 10);
+        String fourth =
+                JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false).get(3).getId();
+        redis.xgroupSetid(
+                io.lettuce.core.XReadArgs.StreamOffset.from(RedisKeys.queue(LANE), fourth), RedisKeys.WORKER_GROUP);
+        assertThat(kedaLag()).as("what KEDA's scaler reads before the sample").isNull();
+
+        monitor.sampleNow();
+
+        assertThat(kedaLag()).isEqualTo("6");
+        assertThat(meters.counter("agentic.queue.lag.repairs", "lane", LANE.wireName())
+                        .count())
+                .isEqualTo(1.0);
+        monitor.sampleNow();
+        assertThat(meters.counter("agentic.queue.lag.repairs", "lane", LANE.wireName())
+                        .count())
+                .as("a known lag is not repaired again")
+                .isEqualTo(1.0);
+    }
+
+    /** The lane group's "lag" in XINFO GROUPS, as KEDA's redis-streams scaler reads it; null for NULL. */
+    private @Nullable String kedaLag() {
+        for (Object group : redis.xinfoGroups(RedisKeys.queue(LANE))) {
+            List<?> fields = (List<?>) group;
+            if (fields.contains(RedisKeys.WORKER_GROUP)) {
+                Object lag = fields.get(fields.indexOf("lag") + 1);
+                return lag == null ? null : String.valueOf(lag);
+            }
+        }
+        throw new AssertionError("no group");
     }
 }
