@@ -27,6 +27,16 @@ Commands:
   logs [--no-follow] [-n LINES] [NAME]
                   Tail the logs (all, or NAME: redis, llm, worker-1, ingress-2, nginx, or a
                   prefix such as "worker"). Follows them until Ctrl-C unless --no-follow.
+  scale workers N | scale ingress N
+                  Change a running stack: start the missing instances (numbered as "up" numbers
+                  them, on base port + i - 1) or stop the highest-numbered ones. Nginx is
+                  reloaded with the new ingress list (open streams stay on the processes that
+                  hold them); a removed worker drains (finishes its jobs within its shutdown
+                  grace, hands the rest back); a removed ingress leaves Nginx first, then ends its
+                  streams with a retryable error the clients resume elsewhere.
+  rollout [all|ingress|workers]
+                  Restart every ingress, then every worker, one at a time (e.g. after a build, to
+                  run the new jars), the rest serving meanwhile: nothing accepted is lost.
   down            Stop everything "up" started (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s).
   bench [--quick] [--only=a,b] [--reps=N] [--out=FILE]
                   The benchmark harness against the running stack: calibration (redis-benchmark),
@@ -49,6 +59,8 @@ Environment (defaults in brackets):
   AGENTIC_WORKER_BASE_PORT [$STACK_WORKER_BASE_PORT]   worker i serves health/metrics on base+i-1
   AGENTIC_HEALTH_TIMEOUT [90]       seconds each process may take to become healthy
   AGENTIC_STOP_TIMEOUT [20]         seconds "down" waits before SIGKILL
+  AGENTIC_SCALE_STOP_TIMEOUT [60]   seconds "scale" waits for a removed instance to stop (a worker
+                                    drains first: keep it above agentic.worker.shutdown-grace)
   AGENTIC_NGINX_CLIENT_RATE [1000]  requests/s one client address may send through Nginx (then 429)
   AGENTIC_NGINX_CLIENT_BURST [2000] requests above that rate one address may send at once
   AGENTIC_NGINX_CLIENT_CONNECTIONS [5000]

@@ -169,6 +169,8 @@ abort_up() { # NAME MESSAGE
   exit 1
 }
 
+# Waits for a process to answer its health check; when it exits or stays unhealthy, calls
+# $HEALTH_FAILURE (default abort_up: stop the whole stack; scale stops only that process).
 wait_healthy() { # ROLE NAME PORT
   local role=$1 name=$2 port=$3 pid started=$SECONDS
   pid=$(read_pid "$name")
@@ -176,11 +178,11 @@ wait_healthy() { # ROLE NAME PORT
   while ! is_healthy "$role" "$port"; do
     if ! is_ours "$name" "$pid"; then
       say "exited"
-      abort_up "$name" "$name exited before becoming healthy"
+      "${HEALTH_FAILURE:-abort_up}" "$name" "$name exited before becoming healthy"
     fi
     if ((SECONDS - started >= HEALTH_TIMEOUT)); then
       say "not healthy"
-      abort_up "$name" "$name is not healthy after ${HEALTH_TIMEOUT}s"
+      "${HEALTH_FAILURE:-abort_up}" "$name" "$name is not healthy after ${HEALTH_TIMEOUT}s"
     fi
     sleep 0.5
   done

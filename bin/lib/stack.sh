@@ -94,8 +94,65 @@ stack_args() { # ARRAY TEMPLATE NAME=VALUE...
   done
 }
 
+# The Java command line of the stack's services: the JDK, config/stack.env's options, AGENTIC_JAVA_OPTS.
+java_command() { # ARRAY_NAME
+  local -n command_ref=$1
+  local opts=()
+  read -r -a opts <<<"$STACK_JAVA_OPTS ${AGENTIC_JAVA_OPTS:-}"
+  # shellcheck disable=SC2034 # the caller's array, through the nameref
+  command_ref=("$JAVA_HOME/bin/java" "${opts[@]}")
+}
+
+# Starts worker I (without waiting for it): its port is AGENTIC_WORKER_BASE_PORT + I - 1.
+start_worker() { # I
+  local port=$((AGENTIC_WORKER_BASE_PORT + $1 - 1)) java=() args=()
+  java_command java
+  stack_args args "$STACK_WORKER_ARGS" port="$port" name="worker-$1" \
+    redis_uri="redis://127.0.0.1:$AGENTIC_REDIS_PORT" llm_url="http://127.0.0.1:$AGENTIC_LLM_PORT/v1" \
+    data_dir="$RUN_DIR"
+  launch worker "worker-$1" "$port" "${java[@]}" -jar "$(jar_of worker)" "${args[@]}"
+}
+
+# Starts ingress I (without waiting for it), the admin key in its environment (ps would show an argument).
+start_ingress() { # I
+  local port=$((AGENTIC_INGRESS_BASE_PORT + $1 - 1)) java=() args=()
+  java_command java
+  stack_args args "$STACK_INGRESS_ARGS" port="$port" name="ingress-$1" \
+    redis_uri="redis://127.0.0.1:$AGENTIC_REDIS_PORT"
+  AGENTIC_SECURITY_BOOTSTRAPKEY=$(<"$ADMIN_KEY_FILE") \
+    launch ingress "ingress-$1" "$port" "${java[@]}" -jar "$(jar_of ingress-api)" "${args[@]}"
+}
+
+# Writes .run/nginx/nginx.conf from nginx/agentic.conf.template, with one upstream server per
+# ingress the services file lists (except the names given), and checks it with nginx -t.
+# shellcheck disable=SC2120 # scale.sh passes the names it removes
+write_nginx_conf() { # [NAME_TO_LEAVE_OUT...]
+  local conf limit role name port upstreams=""
+  for limit in AGENTIC_NGINX_CLIENT_RATE AGENTIC_NGINX_CLIENT_BURST AGENTIC_NGINX_CLIENT_CONNECTIONS; do
+    is_uint "${!limit}" || die "$limit must be a whole number, not '${!limit}'"
+  done
+  while read -r role name port; do
+    [[ $role == ingress && " $* " != *" $name "* ]] || continue
+    upstreams+="${upstreams:+$'\n        '}server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"
+  done < <(services)
+  [[ -n $upstreams ]] || die "no ingress instance left for Nginx"
+  conf=$(<"$ROOT/nginx/agentic.conf.template")
+  conf=${conf//"{{PREFIX}}"/"$NGINX_PREFIX"}
+  conf=${conf//"{{TEMP}}"/"$(nginx_temp_dir)"}
+  conf=${conf//"{{LISTEN}}"/"127.0.0.1:$AGENTIC_PORT"}
+  conf=${conf//"{{UPSTREAM_SERVERS}}"/"$upstreams"}
+  conf=${conf//"{{CLIENT_RATE}}"/"$AGENTIC_NGINX_CLIENT_RATE"}
+  conf=${conf//"{{CLIENT_BURST}}"/"$AGENTIC_NGINX_CLIENT_BURST"}
+  conf=${conf//"{{CLIENT_CONNECTIONS}}"/"$AGENTIC_NGINX_CLIENT_CONNECTIONS"}
+  mkdir -p "$NGINX_PREFIX"
+  printf '%s\n' "$conf" >"$NGINX_PREFIX/nginx.conf.new"
+  "$NGINX_BIN" -t -q -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf.new" -e "$NGINX_PREFIX/error.log" ||
+    die "the rendered Nginx config does not pass nginx -t ($NGINX_PREFIX/nginx.conf.new)"
+  mv -f "$NGINX_PREFIX/nginx.conf.new" "$NGINX_PREFIX/nginx.conf"
+}
+
 cmd_up() {
-  local ingress=$STACK_INGRESSES workers=$STACK_WORKERS force_build=0 i port java_opts=() args=()
+  local ingress=$STACK_INGRESSES workers=$STACK_WORKERS force_build=0 i args=()
   while (($# > 0)); do
     case $1 in
       --ingress) ingress=${2:-}; shift 2 || die "--ingress needs a number" ;;
@@ -173,9 +230,8 @@ cmd_up() {
   check_ports_free # again: the build may have taken a while
 
   ensure_admin_key
-  read -r -a java_opts <<<"$STACK_JAVA_OPTS ${AGENTIC_JAVA_OPTS:-}"
-  local java=("$JAVA_HOME/bin/java" "${java_opts[@]}")
-  local redis_uri="redis://127.0.0.1:$AGENTIC_REDIS_PORT"
+  local java=()
+  java_command java
   mkdir -p "$REDIS_DIR"
   : >"$SERVICES_FILE"
   trap 'say; warn "interrupted; stopping what was started..."; stop_all; exit 130' INT TERM
@@ -190,44 +246,18 @@ cmd_up() {
   launch llm llm "$AGENTIC_LLM_PORT" "${java[@]}" -jar "$llm_jar" "${args[@]}"
   wait_healthy llm llm "$AGENTIC_LLM_PORT"
 
-  for ((i = 1; i <= workers; i++)); do
-    port=$((AGENTIC_WORKER_BASE_PORT + i - 1))
-    stack_args args "$STACK_WORKER_ARGS" port="$port" name="worker-$i" redis_uri="$redis_uri" \
-      llm_url="http://127.0.0.1:$AGENTIC_LLM_PORT/v1" data_dir="$RUN_DIR"
-    launch worker "worker-$i" "$port" "${java[@]}" -jar "$worker_jar" "${args[@]}"
-  done
+  for ((i = 1; i <= workers; i++)); do start_worker "$i"; done
   for ((i = 1; i <= workers; i++)); do
     wait_healthy worker "worker-$i" $((AGENTIC_WORKER_BASE_PORT + i - 1))
   done
 
-  local upstreams=""
-  # In the environment rather than on the command line, where ps would show it.
-  AGENTIC_SECURITY_BOOTSTRAPKEY=$(<"$ADMIN_KEY_FILE")
-  export AGENTIC_SECURITY_BOOTSTRAPKEY
-  for ((i = 1; i <= ingress; i++)); do
-    port=$((AGENTIC_INGRESS_BASE_PORT + i - 1))
-    stack_args args "$STACK_INGRESS_ARGS" port="$port" name="ingress-$i" redis_uri="$redis_uri"
-    launch ingress "ingress-$i" "$port" "${java[@]}" -jar "$ingress_jar" "${args[@]}"
-    upstreams+="${upstreams:+$'\n        '}server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"
-  done
-  unset AGENTIC_SECURITY_BOOTSTRAPKEY
+  for ((i = 1; i <= ingress; i++)); do start_ingress "$i"; done
   for ((i = 1; i <= ingress; i++)); do
     wait_healthy ingress "ingress-$i" $((AGENTIC_INGRESS_BASE_PORT + i - 1))
   done
 
-  local conf limit
-  for limit in AGENTIC_NGINX_CLIENT_RATE AGENTIC_NGINX_CLIENT_BURST AGENTIC_NGINX_CLIENT_CONNECTIONS; do
-    is_uint "${!limit}" || die "$limit must be a whole number, not '${!limit}'"
-  done
-  conf=$(<"$ROOT/nginx/agentic.conf.template")
-  conf=${conf//"{{PREFIX}}"/"$NGINX_PREFIX"}
-  conf=${conf//"{{TEMP}}"/"$(nginx_temp_dir)"}
-  conf=${conf//"{{LISTEN}}"/"127.0.0.1:$AGENTIC_PORT"}
-  conf=${conf//"{{UPSTREAM_SERVERS}}"/"$upstreams"}
-  conf=${conf//"{{CLIENT_RATE}}"/"$AGENTIC_NGINX_CLIENT_RATE"}
-  conf=${conf//"{{CLIENT_BURST}}"/"$AGENTIC_NGINX_CLIENT_BURST"}
-  conf=${conf//"{{CLIENT_CONNECTIONS}}"/"$AGENTIC_NGINX_CLIENT_CONNECTIONS"}
-  printf '%s\n' "$conf" >"$NGINX_PREFIX/nginx.conf"
+  # shellcheck disable=SC2119 # every ingress
+  write_nginx_conf
   ln -sf ../nginx/error.log "$LOG_DIR/nginx-error.log"
   ln -sf ../nginx/access.log "$LOG_DIR/nginx-access.log"
   launch nginx nginx "$AGENTIC_PORT" "$NGINX_BIN" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" \

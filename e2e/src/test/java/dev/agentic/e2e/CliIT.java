@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.testsupport.Binaries;
 import dev.agentic.testsupport.FreePorts;
+import dev.agentic.testsupport.SseClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -56,6 +60,9 @@ class CliIT {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(2);
+    /** {@code scale} starts up to 3 JVMs, or waits for a worker's drain. */
+    private static final Duration SCALE_TIMEOUT = Duration.ofMinutes(4);
+
     private static final int WORKERS = Stack.LAYOUT.workers();
     private static final int INGRESSES = Stack.LAYOUT.ingresses();
     /** What {@code up} starts with config/stack.env's default counts, in start order. */
@@ -82,6 +89,10 @@ class CliIT {
 
     private int commands;
     private boolean down;
+    private int ingressBase;
+    private int workerBase;
+    private static final int SCALED_WORKERS = 4;
+    private static final int SCALED_INGRESSES = 3;
 
     @BeforeAll
     void upFromACleanState() throws IOException {
@@ -183,8 +194,105 @@ class CliIT {
                 .contains("[done: ");
     }
 
+    /**
+     * {@code scale} and {@code rollout} on the running stack, under a closed-loop load of JSON
+     * queries through Nginx: workers 1, 4, 1 (a removed worker drains), ingresses 3 (Nginx reloaded
+     * while SSE streams run through it: they end with {@code done}) and back to the default (a
+     * removed ingress leaves Nginx first), then a rolling restart of every ingress and worker.
+     * Every accepted request is answered right; refusals (429/502/503) are allowed, losses are
+     * not.
+     */
     @Test
     @Order(5)
+    void scaleAndRolloutChangeTheRunningStackUnderLoadAndLoseNothing() throws Exception {
+        String base = "http://127.0.0.1:" + env.get("AGENTIC_PORT");
+        String key = Files.readString(runDir.resolve("admin-key"), UTF_8).strip();
+        QueryLoad load = new QueryLoad(base, key, 6);
+        List<CompletableFuture<Void>> streams = new ArrayList<>();
+        try (load) {
+            for (int workers : List.of(1, SCALED_WORKERS, 1)) {
+                Result scale = agentic(SCALE_TIMEOUT, "scale", "workers", Integer.toString(workers));
+                assertThat(scale.exitCode()).as("%s", scale).isZero();
+                assertThat(running("worker")).as("%s", scale).hasSize(workers);
+            }
+            // SSE streams (general agent, about a second each) opened back to back by 3 clients
+            // for as long as scaling the ingress takes: some are open when Nginx reloads
+            AtomicBoolean streaming = new AtomicBoolean(true);
+            ConcurrentLinkedQueue<List<SseClient.Frame>> streamed = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < 3; i++) {
+                streams.add(CompletableFuture.runAsync(() -> {
+                    while (streaming.get()) {
+                        try (SseClient.Stream stream = SseClient.post(
+                                base + "/api/v1/query",
+                                "{\"query\":\"hello\",\"agent_type\":\"general\"}",
+                                Map.of("Authorization", "Bearer " + key, "Cache-Control", "no-cache"))) {
+                            if (stream.status() == 200) {
+                                streamed.add(stream.drain());
+                            } else { // refused before acceptance (the tenant's rate: the JSON load shares it)
+                                assertThat(stream.status())
+                                        .as(stream.bodyText())
+                                        .isEqualTo(429);
+                                pause(200);
+                            }
+                        }
+                    }
+                }));
+            }
+            Result up = agentic(SCALE_TIMEOUT, "scale", "ingress", Integer.toString(SCALED_INGRESSES));
+            streaming.set(false);
+            assertThat(up.exitCode()).as("%s", up).isZero();
+            assertThat(running("ingress")).hasSize(SCALED_INGRESSES);
+            for (CompletableFuture<Void> stream : streams) {
+                stream.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(streamed)
+                    .hasSizeGreaterThan(10)
+                    .allSatisfy(frames -> assertThat(frames)
+                            .as("a stream while the ingress scaled and Nginx reloaded")
+                            .last()
+                            .extracting(SseClient.Frame::event)
+                            .isEqualTo("done"));
+            Result back = agentic(SCALE_TIMEOUT, "scale", "ingress", Integer.toString(INGRESSES));
+            assertThat(back.exitCode()).as("%s", back).isZero();
+            assertThat(running("ingress")).hasSize(INGRESSES);
+            Result rollout = agentic(SCALE_TIMEOUT, "rollout");
+            assertThat(rollout.exitCode()).as("%s", rollout).isZero();
+            assertThat(running("ingress")).hasSize(INGRESSES);
+            assertThat(running("worker")).hasSize(1);
+            Thread.sleep(2_000); // load through the restarted stack too
+        }
+        System.out.printf(
+                "scale under load: %d answered, refused %s, %d sent again after no reply, %d failures%n",
+                load.answered(), load.refused(), load.resent(), load.failures().size());
+        assertThat(load.failures()).as("accepted requests not answered right").isEmpty();
+        assertThat(load.answered()).isGreaterThan(50);
+        IntStream.range(0, SCALED_INGRESSES).forEach(i -> ports.add(ingressBase + i));
+        IntStream.range(0, SCALED_WORKERS).forEach(i -> ports.add(workerBase + i));
+        Result status = agentic(COMMAND_TIMEOUT, "status");
+        assertThat(status.exitCode()).as("%s", status).isZero();
+        assertThat(status.stdout()).contains("worker-1").doesNotContain("worker-2", "worker-4", "ingress-3");
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The names of the running processes of a role, from the pid files. */
+    private List<String> running(String role) throws IOException {
+        try (Stream<Path> files = Files.list(runDir.resolve("pids"))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith(role + "-") && f.endsWith(".pid"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    @Test
+    @Order(6)
     void downStopsEveryProcessAndFreesEveryPort() {
         Result result = agentic(DOWN_TIMEOUT, "down");
         down = true;
@@ -215,8 +323,11 @@ class CliIT {
         int nginx = freeBase(1, taken);
         int redis = freeBase(1, taken);
         int llm = freeBase(1, taken);
-        int ingressBase = freeBase(INGRESSES, taken);
-        int workerBase = freeBase(WORKERS, taken);
+        // room for the scale test: up to SCALED_INGRESSES and SCALED_WORKERS instances
+        int ingressBase = freeBase(Math.max(INGRESSES, SCALED_INGRESSES), taken);
+        int workerBase = freeBase(Math.max(WORKERS, SCALED_WORKERS), taken);
+        this.ingressBase = ingressBase;
+        this.workerBase = workerBase;
         env.put("AGENTIC_PORT", Integer.toString(nginx));
         env.put("AGENTIC_REDIS_PORT", Integer.toString(redis));
         env.put("AGENTIC_LLM_PORT", Integer.toString(llm));
