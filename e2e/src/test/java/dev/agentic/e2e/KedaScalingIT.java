@@ -98,7 +98,7 @@ class KedaScalingIT {
                 String body = answer.body();
                 if (answer.statusCode() == 202) {
                     // a wait cut by the Redis restart: accepted, the answer is read from its status
-                    body = finalStatus(http, base, id(body));
+                    body = QueryLoad.ended(http, base, Stack.ADMIN_KEY, QueryLoad.idOf(body));
                 } else {
                     assertThat(answer.statusCode())
                             .as(body + "\n" + stack.logs())
@@ -143,24 +143,5 @@ class KedaScalingIT {
                 .timeout(Duration.ofSeconds(150))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-    }
-
-    private static String id(String json) {
-        int start = json.indexOf("\"id\":\"") + 6;
-        return json.substring(start, json.indexOf('"', start));
-    }
-
-    /** The request's status once it has ended (the JSON of GET /api/v1/queries/{id}). */
-    private static String finalStatus(HttpClient http, String base, String id) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/queries/" + id))
-                .header("Authorization", "Bearer " + Stack.ADMIN_KEY)
-                .build();
-        return Awaitility.await()
-                .atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(
-                        () -> http.send(request, HttpResponse.BodyHandlers.ofString())
-                                .body(),
-                        body -> body.contains("\"status\":\"done\"") || body.contains("\"status\":\"error\""));
     }
 }

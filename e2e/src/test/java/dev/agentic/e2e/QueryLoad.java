@@ -106,8 +106,12 @@ final class QueryLoad implements AutoCloseable {
                 .build();
     }
 
-    /** The status of an accepted request once it has ended (GET /api/v1/queries/{id}). */
     private String ended(String id) throws Exception {
+        return ended(http, base, key, id);
+    }
+
+    /** The status of an accepted request once it has ended (GET /api/v1/queries/{id}), at most 90 s on. */
+    static String ended(HttpClient http, String base, String key, String id) throws Exception {
         HttpRequest status = HttpRequest.newBuilder(URI.create(base + "/api/v1/queries/" + id))
                 .header("Authorization", "Bearer " + key)
                 .timeout(Duration.ofSeconds(10))
@@ -125,7 +129,8 @@ final class QueryLoad implements AutoCloseable {
         return "never ended: " + id;
     }
 
-    private static String idOf(String json) {
+    /** The request id in a reply (202 accepted, a job). */
+    static String idOf(String json) {
         int start = json.indexOf("\"id\":\"") + 6;
         return json.substring(start, json.indexOf('"', start));
     }

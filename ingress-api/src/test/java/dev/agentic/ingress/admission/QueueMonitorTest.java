@@ -128,12 +128,7 @@ class QueueMonitorTest {
 
     @Test
     void aLagRedisCannotComputeIsBoundedByTheEntriesNotPending() {
-        enqueue(10, 10);
-        String fourth =
-                JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false).get(3).getId();
-        // SETID without ENTRIESREAD leaves Redis unable to tell the lag exactly.
-        redis.xgroupSetid(
-                io.lettuce.core.XReadArgs.StreamOffset.from(RedisKeys.queue(LANE), fourth), RedisKeys.WORKER_GROUP);
+        tenJobsFourTakenAndTheReadCounterLost();
 
         monitor.sampleNow();
 
@@ -142,11 +137,7 @@ class QueueMonitorTest {
 
     @Test
     void aReadCounterRedisLostIsRestoredSoTheAutoscalerSeesTheBacklog() {
-        enqueue(10, 10);
-        String fourth =
-                JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false).get(3).getId();
-        redis.xgroupSetid(
-                io.lettuce.core.XReadArgs.StreamOffset.from(RedisKeys.queue(LANE), fourth), RedisKeys.WORKER_GROUP);
+        tenJobsFourTakenAndTheReadCounterLost();
         assertThat(kedaLag()).as("what KEDA's scaler reads before the sample").isNull();
 
         monitor.sampleNow();
@@ -160,6 +151,15 @@ class QueueMonitorTest {
                         .count())
                 .as("a known lag is not repaired again")
                 .isEqualTo(1.0);
+    }
+
+    /** Ten jobs, four taken, then an XGROUP SETID without ENTRIESREAD: Redis no longer knows the lag. */
+    private void tenJobsFourTakenAndTheReadCounterLost() {
+        enqueue(10, 10);
+        String fourth =
+                JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false).get(3).getId();
+        redis.xgroupSetid(
+                io.lettuce.core.XReadArgs.StreamOffset.from(RedisKeys.queue(LANE), fourth), RedisKeys.WORKER_GROUP);
     }
 
     /** The lane group's "lag" in XINFO GROUPS, as KEDA's redis-streams scaler reads it; null for NULL. */
