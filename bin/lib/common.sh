@@ -35,6 +35,13 @@ SCALE_STOP_TIMEOUT=${AGENTIC_SCALE_STOP_TIMEOUT:-60}
 AGENTIC_NGINX_CLIENT_RATE=${AGENTIC_NGINX_CLIENT_RATE:-1000}
 AGENTIC_NGINX_CLIENT_BURST=${AGENTIC_NGINX_CLIENT_BURST:-2000}
 AGENTIC_NGINX_CLIENT_CONNECTIONS=${AGENTIC_NGINX_CLIENT_CONNECTIONS:-5000}
+# Who may reach /api/v1/admin through Nginx (addresses or CIDRs, separated by spaces).
+AGENTIC_NGINX_ADMIN_ALLOW=${AGENTIC_NGINX_ADMIN_ALLOW:-127.0.0.1 ::1}
+# TLS with HTTP/2 on this port too (off when empty), with this certificate and key (PEM); without
+# them up makes a self-signed one for localhost and 127.0.0.1 in .run/tls.
+AGENTIC_NGINX_TLS_PORT=${AGENTIC_NGINX_TLS_PORT:-}
+AGENTIC_NGINX_TLS_CERT=${AGENTIC_NGINX_TLS_CERT:-}
+AGENTIC_NGINX_TLS_KEY=${AGENTIC_NGINX_TLS_KEY:-}
 # Where to look for a JDK 21+ when JAVA_HOME is not one (globs, separated by spaces or colons).
 JVM_DIRS=${AGENTIC_JVM_DIRS:-/usr/lib/jvm/* /opt/java/* /opt/jdk*}
 MIN_JAVA=21

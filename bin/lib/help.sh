@@ -65,6 +65,11 @@ Environment (defaults in brackets):
   AGENTIC_NGINX_CLIENT_BURST [2000] requests above that rate one address may send at once
   AGENTIC_NGINX_CLIENT_CONNECTIONS [5000]
                                     connections (streams included) one address may hold (then 429)
+  AGENTIC_NGINX_ADMIN_ALLOW [127.0.0.1 ::1]
+                                    addresses/CIDRs that may reach /api/v1/admin through Nginx (403)
+  AGENTIC_NGINX_TLS_PORT            also serve TLS with HTTP/2 on this port [off]
+  AGENTIC_NGINX_TLS_CERT, AGENTIC_NGINX_TLS_KEY
+                                    its PEM certificate and key [a self-signed one in .run/tls]
   AGENTIC_JAVA_OPTS                 extra JVM options for the Java services [after $STACK_JAVA_OPTS]
   AGENTIC_JVM_DIRS                  where to look for a JDK when JAVA_HOME is not ${MIN_JAVA}+
                                     [/usr/lib/jvm/* /opt/java/* /opt/jdk*]

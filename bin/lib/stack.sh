@@ -123,11 +123,34 @@ start_ingress() { # I
     launch ingress "ingress-$1" "$port" "${java[@]}" -jar "$(jar_of ingress-api)" "${args[@]}"
 }
 
-# Writes .run/nginx/nginx.conf from nginx/agentic.conf.template, with one upstream server per
-# ingress the services file lists (except the names given), and checks it with nginx -t.
+# Sets TLS_CERT_FILE and TLS_KEY_FILE, for Nginx: AGENTIC_NGINX_TLS_CERT/KEY, or a self-signed
+# certificate made once.
+tls_files() {
+  if [[ -n $AGENTIC_NGINX_TLS_CERT || -n $AGENTIC_NGINX_TLS_KEY ]]; then
+    [[ -r $AGENTIC_NGINX_TLS_CERT && -r $AGENTIC_NGINX_TLS_KEY ]] ||
+      die "AGENTIC_NGINX_TLS_CERT and AGENTIC_NGINX_TLS_KEY must both name readable PEM files"
+    TLS_CERT_FILE=$AGENTIC_NGINX_TLS_CERT TLS_KEY_FILE=$AGENTIC_NGINX_TLS_KEY
+    return
+  fi
+  local dir="$RUN_DIR/tls"
+  if [[ ! -s $dir/tls.crt || ! -s $dir/tls.key ]]; then
+    command -v openssl >/dev/null || die "openssl is needed to make a TLS certificate (apt-get install -y openssl)"
+    mkdir -p "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=localhost \
+      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+      -keyout "$dir/tls.key" -out "$dir/tls.crt" >"$dir/openssl.log" 2>&1 ||
+      die "openssl could not make a certificate (see $dir/openssl.log)"
+    chmod 600 "$dir/tls.key"
+  fi
+  TLS_CERT_FILE=$dir/tls.crt TLS_KEY_FILE=$dir/tls.key
+}
+
+# Writes .run/nginx/nginx.conf from nginx/agentic.conf.template (the header of the template says
+# how; test-support's NginxServer.render does the same), with one upstream server per ingress the
+# services file lists (except the names given), and checks it with nginx -t.
 # shellcheck disable=SC2120 # scale.sh passes the names it removes
 write_nginx_conf() { # [NAME_TO_LEAVE_OUT...]
-  local conf limit role name port upstreams=""
+  local conf limit role name port upstreams="" allow="" address drop='# upstream-dns|# tls'
   for limit in AGENTIC_NGINX_CLIENT_RATE AGENTIC_NGINX_CLIENT_BURST AGENTIC_NGINX_CLIENT_CONNECTIONS; do
     is_uint "${!limit}" || die "$limit must be a whole number, not '${!limit}'"
   done
@@ -136,7 +159,17 @@ write_nginx_conf() { # [NAME_TO_LEAVE_OUT...]
     upstreams+="${upstreams:+$'\n        '}server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"
   done < <(services)
   [[ -n $upstreams ]] || die "no ingress instance left for Nginx"
-  conf=$(<"$ROOT/nginx/agentic.conf.template")
+  for address in $AGENTIC_NGINX_ADMIN_ALLOW; do
+    [[ $address =~ ^[0-9a-fA-F.:/]+$ ]] || die "AGENTIC_NGINX_ADMIN_ALLOW: '$address' is not an address or CIDR"
+    allow+="${allow:+ }allow $address;"
+  done
+  [[ -n $allow ]] || die "AGENTIC_NGINX_ADMIN_ALLOW must name at least one address (127.0.0.1 for this host only)"
+  if [[ -n $AGENTIC_NGINX_TLS_PORT ]]; then
+    drop='# upstream-dns'
+    tls_files
+  fi
+  # The lines of the modes not chosen go; then the placeholders are filled.
+  conf=$(grep -Ev "(${drop})[[:space:]]*\$" "$ROOT/nginx/agentic.conf.template")
   conf=${conf//"{{PREFIX}}"/"$NGINX_PREFIX"}
   conf=${conf//"{{TEMP}}"/"$(nginx_temp_dir)"}
   conf=${conf//"{{LISTEN}}"/"127.0.0.1:$AGENTIC_PORT"}
@@ -144,6 +177,11 @@ write_nginx_conf() { # [NAME_TO_LEAVE_OUT...]
   conf=${conf//"{{CLIENT_RATE}}"/"$AGENTIC_NGINX_CLIENT_RATE"}
   conf=${conf//"{{CLIENT_BURST}}"/"$AGENTIC_NGINX_CLIENT_BURST"}
   conf=${conf//"{{CLIENT_CONNECTIONS}}"/"$AGENTIC_NGINX_CLIENT_CONNECTIONS"}
+  conf=${conf//"{{ADMIN_ALLOW}}"/"$allow"}
+  conf=${conf//"{{TLS_LISTEN}}"/"127.0.0.1:$AGENTIC_NGINX_TLS_PORT"}
+  conf=${conf//"{{TLS_CERT}}"/"${TLS_CERT_FILE:-}"}
+  conf=${conf//"{{TLS_KEY}}"/"${TLS_KEY_FILE:-}"}
+  [[ $conf != *"{{"* ]] || die "nginx/agentic.conf.template has a placeholder bin/agentic does not fill"
   mkdir -p "$NGINX_PREFIX"
   printf '%s\n' "$conf" >"$NGINX_PREFIX/nginx.conf.new"
   "$NGINX_BIN" -t -q -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf.new" -e "$NGINX_PREFIX/error.log" ||
@@ -195,6 +233,10 @@ cmd_up() {
   }
   wanted_port "$AGENTIC_REDIS_PORT" "AGENTIC_REDIS_PORT (redis)"
   wanted_port "$AGENTIC_LLM_PORT" "AGENTIC_LLM_PORT (LLM simulator)"
+  if [[ -n $AGENTIC_NGINX_TLS_PORT ]]; then
+    is_uint "$AGENTIC_NGINX_TLS_PORT" || die "AGENTIC_NGINX_TLS_PORT must be a port number, not '$AGENTIC_NGINX_TLS_PORT'"
+    wanted_port "$AGENTIC_NGINX_TLS_PORT" "AGENTIC_NGINX_TLS_PORT (nginx, TLS)"
+  fi
   for ((i = 1; i <= ingress; i++)); do
     wanted_port $((AGENTIC_INGRESS_BASE_PORT + i - 1)) "AGENTIC_INGRESS_BASE_PORT+$((i - 1)) (ingress-$i)"
   done

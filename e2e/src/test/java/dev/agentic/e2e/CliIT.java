@@ -173,6 +173,55 @@ class CliIT {
      */
     @Test
     @Order(4)
+    void tlsWithHttp2StreamsAQueryAndServesAdminPathsToLoopback() throws Exception {
+        Path certificate = runDir.resolve("tls/tls.crt");
+        String key = Files.readString(runDir.resolve("admin-key")).strip();
+        String tls = "https://127.0.0.1:" + env.get("AGENTIC_NGINX_TLS_PORT");
+
+        // up made a self-signed certificate; curl verifies it (--cacert), it does not skip the check.
+        String stream = curl(
+                "--http2",
+                "--cacert",
+                certificate.toString(),
+                "-N",
+                "-w",
+                "\n%{http_version}",
+                "-H",
+                "Authorization: Bearer " + key,
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                "Accept: text/event-stream",
+                "--data",
+                "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\"}",
+                tls + "/api/v1/query");
+        assertThat(stream)
+                .contains("event: queued", "event: token", "event: done")
+                .endsWith("\n2");
+
+        String keys = curl(
+                "--http2",
+                "--cacert",
+                certificate.toString(),
+                "-w",
+                "\n%{http_code}",
+                "-H",
+                "Authorization: Bearer " + key,
+                tls + "/api/v1/admin/keys");
+        assertThat(keys).endsWith("\n200");
+    }
+
+    private static String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertThat(process.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    @Order(5)
     void ingestAndQueryKeepUnicodeIntact() throws IOException {
         Path doc = temp.resolve("unicode-probe.md");
         Files.writeString(
@@ -203,7 +252,7 @@ class CliIT {
      * not.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void scaleAndRolloutChangeTheRunningStackUnderLoadAndLoseNothing() throws Exception {
         String base = "http://127.0.0.1:" + env.get("AGENTIC_PORT");
         String key = Files.readString(runDir.resolve("admin-key"), UTF_8).strip();
@@ -292,7 +341,7 @@ class CliIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void downStopsEveryProcessAndFreesEveryPort() {
         Result result = agentic(DOWN_TIMEOUT, "down");
         down = true;
@@ -300,6 +349,9 @@ class CliIT {
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(pids.entrySet()).as("processes left after down").noneMatch(service -> isRunning(service.getValue()));
         assertThat(ports).as("ports still listening after down").noneMatch(CliIT::isListening);
+        assertThat(isListening(Integer.parseInt(env.get("AGENTIC_NGINX_TLS_PORT"))))
+                .as("Nginx's TLS port after down")
+                .isFalse();
         Result status = agentic(COMMAND_TIMEOUT, "status");
         assertThat(status.exitCode()).as("status after down: %s", status).isNotZero();
         assertThat(status.stdout()).contains("Nothing is running");
@@ -323,6 +375,7 @@ class CliIT {
         int nginx = freeBase(1, taken);
         int redis = freeBase(1, taken);
         int llm = freeBase(1, taken);
+        int tls = freeBase(1, taken);
         // room for the scale test: up to SCALED_INGRESSES and SCALED_WORKERS instances
         int ingressBase = freeBase(Math.max(INGRESSES, SCALED_INGRESSES), taken);
         int workerBase = freeBase(Math.max(WORKERS, SCALED_WORKERS), taken);
@@ -331,6 +384,7 @@ class CliIT {
         env.put("AGENTIC_PORT", Integer.toString(nginx));
         env.put("AGENTIC_REDIS_PORT", Integer.toString(redis));
         env.put("AGENTIC_LLM_PORT", Integer.toString(llm));
+        env.put("AGENTIC_NGINX_TLS_PORT", Integer.toString(tls));
         env.put("AGENTIC_INGRESS_BASE_PORT", Integer.toString(ingressBase));
         env.put("AGENTIC_WORKER_BASE_PORT", Integer.toString(workerBase));
         ports.addAll(List.of(nginx, redis, llm));
