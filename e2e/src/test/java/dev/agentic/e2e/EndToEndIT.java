@@ -162,8 +162,26 @@ class EndToEndIT {
         assertThat(anonymous.body()).contains("\"code\":\"unauthorized\"");
 
         // Including the spellings Tomcat would map to the actuator: path parameters, no trailing slash.
-        for (String path :
-                List.of("/actuator/prometheus", "/actuator", "/actuator;x/prometheus", "/actuator;/health")) {
+        // The ingress maps a parameter on an earlier segment to the admin API: Nginx must refuse it.
+        HttpRequest.Builder sideDoor = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + stack.ingressPorts.getFirst() + "/api/v1;x/admin/keys"));
+        Stack.auth().forEach(sideDoor::header);
+        assertThat(http.send(sideDoor.build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .as("the ingress's own answer to /api/v1;x/admin/keys")
+                .isEqualTo(200);
+        HttpRequest.Builder viaNginx = HttpRequest.newBuilder(URI.create(stack.url("/api/v1;x/admin/keys")));
+        Stack.auth().forEach(viaNginx::header);
+        assertThat(http.send(viaNginx.build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .as("Nginx's")
+                .isEqualTo(404);
+        for (String path : List.of(
+                "/actuator/prometheus",
+                "/actuator",
+                "/actuator;x/prometheus",
+                "/actuator;/health",
+                "/;x/actuator/health")) {
             HttpResponse<String> metrics = http.send(
                     HttpRequest.newBuilder(URI.create(stack.url(path))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).as(path).isEqualTo(404);

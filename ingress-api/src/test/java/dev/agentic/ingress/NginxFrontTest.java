@@ -165,7 +165,7 @@ class NginxFrontTest {
 
     @Test
     void pathParametersNeverReachTheIngressSoNoPathSlipsPastTheBlockedOnes() throws Exception {
-        // Tomcat maps /api/v1;x/admin/keys to /api/v1/admin/keys and /;x/actuator/health to the actuator.
+        // The ingress maps /api/v1;x/admin/keys to /api/v1/admin/keys (EndToEndIT shows it).
         NginxServer nginx = nginx(Options.listed(List.of(upstream())));
         for (String path : List.of("/api/v1;x/admin/keys", "/;x/actuator/health", "/api/v1/queries/1;x/events")) {
             HttpResponse<String> response = get(nginx, path);
