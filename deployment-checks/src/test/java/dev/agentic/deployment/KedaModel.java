@@ -43,6 +43,21 @@ final class KedaModel {
             "lagCount",
             "activationLagCount");
 
+    /**
+     * The metadata keys of KEDA's redis-cluster-streams scaler: the same parser as redis-streams
+     * (pkg/scalers/redis_streams_scaler.go, KEDA 2.12–2.16; keda.sh/docs/2.16/scalers/redis-cluster-streams)
+     * with lists of seed nodes in place of one address and no database index.
+     */
+    static final Set<String> REDIS_CLUSTER_STREAMS_METADATA = java.util.stream.Stream.concat(
+                    REDIS_STREAMS_METADATA.stream()
+                            .filter(key -> !key.startsWith("address")
+                                    && !key.startsWith("host")
+                                    && !key.startsWith("port")
+                                    && !key.equals("databaseIndex")),
+                    java.util.stream.Stream.of(
+                            "addresses", "addressesFromEnv", "hosts", "hostsFromEnv", "ports", "portsFromEnv"))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     /** The keys of a ScaledObject's spec and of its parts (KEDA 2.16's CRD), by path. */
     private static final Map<String, Set<String>> SCALED_OBJECT = Map.of(
             "",
@@ -98,10 +113,17 @@ final class KedaModel {
                             .forEach(problems::add);
                 }
                 for (JsonNode trigger : object.path("spec").path("triggers")) {
-                    if (trigger.path("type").asString().equals("redis-streams")) {
-                        onlyKeys(trigger.path("metadata"), REDIS_STREAMS_METADATA, "triggers[]/metadata", problems);
-                    } else {
-                        problems.add("trigger type " + trigger.path("type") + " is not checked by this test");
+                    switch (trigger.path("type").asString()) {
+                        case "redis-streams" ->
+                            onlyKeys(trigger.path("metadata"), REDIS_STREAMS_METADATA, "triggers[]/metadata", problems);
+                        case "redis-cluster-streams" ->
+                            onlyKeys(
+                                    trigger.path("metadata"),
+                                    REDIS_CLUSTER_STREAMS_METADATA,
+                                    "triggers[]/metadata",
+                                    problems);
+                        default ->
+                            problems.add("trigger type " + trigger.path("type") + " is not checked by this test");
                     }
                     trigger.path("metadata").forEach(value -> {
                         if (!value.isString()) {

@@ -29,7 +29,9 @@ class KedaScaledObjectTest {
         for (JsonNode trigger : triggers) {
             JsonNode metadata = trigger.path("metadata");
             String what = "trigger on " + metadata.path("stream").asString();
-            assertThat(trigger.path("type").asString()).as(what).isEqualTo("redis-streams");
+            assertThat(trigger.path("type").asString())
+                    .as(what)
+                    .isEqualTo(overlay.equals("redis-cluster") ? "redis-cluster-streams" : "redis-streams");
             assertThat(metadata.path("consumerGroup").asString()).as(what).isEqualTo(RedisKeys.WORKER_GROUP);
             // lag mode: without lagCount KEDA counts XPENDING (pendingEntriesCount), never zero while jobs run
             long lagCount = Long.parseLong(metadata.path("lagCount").asString());
@@ -50,9 +52,12 @@ class KedaScaledObjectTest {
         String target = scaled.path("spec").path("scaleTargetRef").path("name").asString();
         JsonNode container = Workloads.container(manifests.get("Deployment", target));
         for (JsonNode trigger : scaled.path("spec").path("triggers")) {
-            String addressVar = trigger.path("metadata").path("addressFromEnv").asString();
+            JsonNode metadata = trigger.path("metadata");
+            String addressVar = metadata.has("addressesFromEnv")
+                    ? metadata.path("addressesFromEnv").asString()
+                    : metadata.path("addressFromEnv").asString();
             assertThat(Workloads.envNames(container))
-                    .as("addressFromEnv names a variable of the target's container")
+                    .as("addressFromEnv (addressesFromEnv) names a variable of the target's container")
                     .contains(addressVar);
             JsonNode auth = manifests.get(
                     "TriggerAuthentication",

@@ -16,7 +16,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** The objects {@code kubectl kustomize} renders for an overlay of {@code k8s/}, as JSON trees. */
 record Manifests(String overlay, List<JsonNode> objects) {
-    static final List<String> OVERLAYS = List.of("dev", "prod");
+    static final List<String> OVERLAYS = List.of("dev", "prod", "redis-cluster");
     static final YAMLMapper YAML = new YAMLMapper();
 
     /** Renders {@code k8s/overlays/<overlay>} with the machine's kubectl (v1.32, kustomize v5.5 here). */
