@@ -3,19 +3,14 @@ package dev.agentic.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.testsupport.Binaries;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -42,20 +37,19 @@ class AlertRulesTest {
 
     @Test
     void everyMetricAnAlertReadsIsRegisteredByTheApplications() {
-        Set<String> meters = registeredMeters();
+        Set<String> series = Meters.prometheusNames();
         List<String> unknown = new ArrayList<>();
         for (JsonNode group : rulesFile().path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 Matcher m = METRIC.matcher(rule.path("expr").asString());
                 while (m.find()) {
-                    String metric = m.group().replaceAll("_total$", "");
-                    if (!meters.contains(metric)) {
+                    if (!series.contains(m.group())) {
                         unknown.add(rule.path("alert").asString() + ": " + m.group());
                     }
                 }
             }
         }
-        assertThat(meters).contains("agentic_queue_lag"); // the scan works
+        assertThat(series).contains("agentic_queue_lag"); // the scan works
         assertThat(unknown).as("metrics no application registers").isEmpty();
     }
 
@@ -68,28 +62,5 @@ class AlertRulesTest {
         ObjectNode file = JsonNodeFactory.instance.objectNode();
         file.set("groups", rule.path("spec").path("groups"));
         return file;
-    }
-
-    /** Micrometer meter names in the main sources ("agentic.queue.lag"), as Prometheus names them. */
-    private static Set<String> registeredMeters() {
-        Set<String> names = new TreeSet<>();
-        Pattern quoted = Pattern.compile("\"(agentic\\.[a-z_.]+)\"");
-        for (String module : List.of("ingress-api", "worker", "redis-common")) {
-            try (Stream<Path> files = Files.walk(Repository.root().resolve(module + "/src/main/java"))) {
-                files.filter(f -> f.toString().endsWith(".java")).forEach(f -> {
-                    try {
-                        Matcher m = quoted.matcher(Files.readString(f));
-                        while (m.find()) {
-                            names.add(m.group(1).replace('.', '_'));
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return names;
     }
 }

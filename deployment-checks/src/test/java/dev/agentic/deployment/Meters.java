@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The Micrometer meters the applications register in their main sources ({@code "agentic.queue.lag"},
- * the same scan as {@link AlertRulesTest}), with their kind, and the series names Prometheus gives
+ * The Micrometer meters the applications register in their main sources ({@code "agentic.queue.lag"}),
+ * with their kind, and the series names Prometheus gives
  * them: a counter {@code agentic_jobs_reclaimed_total}, a timer {@code agentic_job_duration_seconds_count}
  * (and {@code _sum}, {@code _max}, {@code _bucket}), a gauge {@code agentic_queue_lag}.
  */
