@@ -8,12 +8,15 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,10 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
     private final Map<Lane, LaneLoad> loads = new EnumMap<>(Lane.class);
     private final Map<Lane, long[]> lastRead = new EnumMap<>(Lane.class);
     private final MeterRegistry meters;
+    private final Map<Lane, LaneStats> lastStats = new EnumMap<>(Lane.class);
+    private final Timer roundTrip;
+    private volatile boolean redisUp;
+    private volatile double[] memory = {Double.NaN, Double.NaN};
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("queue-monitor").daemon().factory());
 
@@ -45,15 +52,47 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         this.meters = meters;
         for (Lane lane : Lane.values()) {
             loads.put(lane, LaneLoad.UNKNOWN);
-            Gauge.builder("agentic.queue.lag", this, m -> m.load(lane).lag())
+            // What KEDA's redis-streams scaler reads: XINFO GROUPS' lag, NaN while Redis cannot tell.
+            Gauge.builder("agentic.queue.lag", this, m -> m.stat(lane, s -> s.lag() == null ? Double.NaN : s.lag()))
                     .tag("lane", lane.wireName())
-                    .description("Jobs waiting in the lane that no worker has taken yet")
+                    .description(
+                            "The workers group's lag on the lane as Redis reports it (XINFO GROUPS): what KEDA reads")
+                    .register(meters);
+            Gauge.builder("agentic.queue.waiting", this, m -> m.load(lane).lag())
+                    .tag("lane", lane.wireName())
+                    .description("Jobs waiting in the lane that no worker has taken yet, as admission counts them")
+                    .register(meters);
+            Gauge.builder("agentic.queue.depth", this, m -> m.stat(lane, LaneStats::length))
+                    .tag("lane", lane.wireName())
+                    .description("Entries in the lane's stream (XLEN): waiting, running and not yet trimmed")
+                    .register(meters);
+            Gauge.builder("agentic.queue.pending", this, m -> m.stat(lane, LaneStats::pending))
+                    .tag("lane", lane.wireName())
+                    .description("Jobs delivered to a worker and not yet acknowledged (running, or a dead worker's)")
                     .register(meters);
             Gauge.builder("agentic.queue.drain.rate", this, m -> m.load(lane).drainPerSecond())
                     .tag("lane", lane.wireName())
                     .description("Jobs per second workers take from the lane (smoothed)")
                     .register(meters);
         }
+        Gauge.builder("agentic.redis.up", this, m -> m.redisUp ? 1 : 0)
+                .description("1 when this instance's last queue sample reached Redis, 0 when it failed")
+                .register(meters);
+        Gauge.builder("agentic.redis.memory.used.bytes", this, m -> m.memory[0])
+                .description("Redis's used_memory at the last sample")
+                .register(meters);
+        Gauge.builder("agentic.redis.memory.max.bytes", this, m -> m.memory[1])
+                .description("Redis's maxmemory (0: no limit) at the last sample")
+                .register(meters);
+        this.roundTrip = Timer.builder("agentic.redis.sample")
+                .description("One queue sample: the live thresholds, each lane's counters and INFO memory")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(25),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(500))
+                .register(meters);
         long interval = config.sampleInterval().toMillis();
         sampler.scheduleWithFixedDelay(this::sampleQuietly, 0, interval, TimeUnit.MILLISECONDS);
     }
@@ -65,12 +104,18 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
 
     /** Takes a sample now (tests, and operators' changes that must apply at once). */
     public void sampleNow() {
-        sample();
+        try {
+            roundTrip.record(this::sample);
+            redisUp = true;
+        } catch (RuntimeException e) {
+            redisUp = false;
+            throw e;
+        }
     }
 
     private void sampleQuietly() {
         try {
-            sample();
+            sampleNow();
         } catch (RedisException e) {
             log.debug("queue sample failed: {}", e.getMessage());
         } catch (RuntimeException e) {
@@ -78,8 +123,15 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         }
     }
 
+    /** A figure of the lane's last counters, NaN before the first sample or without the lane's group. */
+    private synchronized double stat(Lane lane, ToDoubleFunction<LaneStats> figure) {
+        LaneStats stats = lastStats.get(lane);
+        return stats == null ? Double.NaN : figure.applyAsDouble(stats);
+    }
+
     private void sample() {
         Map<String, String> live = redis.sync().hgetall(RedisKeys.ADMISSION_CONFIG);
+        sampleMemory();
         long now = System.nanoTime();
         for (Lane lane : Lane.values()) {
             long maxDepth = threshold(live, lane);
@@ -89,6 +141,11 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
             }
             long waiting = stats == null ? 0 : stats.waiting();
             synchronized (this) {
+                if (stats == null) {
+                    lastStats.remove(lane);
+                } else {
+                    lastStats.put(lane, stats);
+                }
                 double rate = smoothedRate(lane, stats == null ? null : stats.entriesRead(), now);
                 loads.put(lane, new LaneLoad(waiting, rate, maxDepth));
             }
@@ -114,6 +171,24 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
             lastRead.remove(lane);
         }
         return LaneStats.read(redis.sync(), lane);
+    }
+
+    private void sampleMemory() {
+        String info = redis.sync().info("memory");
+        memory = new double[] {infoField(info, "used_memory"), infoField(info, "maxmemory")};
+    }
+
+    private static double infoField(String info, String name) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(name + ":")) {
+                try {
+                    return Double.parseDouble(line.substring(name.length() + 1).strip());
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     private long threshold(Map<String, String> live, Lane lane) {

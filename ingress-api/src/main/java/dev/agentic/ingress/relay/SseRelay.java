@@ -40,7 +40,16 @@ public class SseRelay {
         this.disconnects = disconnects;
         this.timeToFirstToken = Timer.builder("agentic.ingress.time.to.first.token")
                 .description("From acceptance to the first token written to an SSE client")
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30))
                 .register(meters);
     }
 

@@ -1,6 +1,7 @@
 package dev.agentic.ingress.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Job;
@@ -11,6 +12,7 @@ import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -101,6 +103,45 @@ class QueueMonitorTest {
                 .as("bytes Redis sent for one sample (one job body is 200 KB)")
                 .isLessThan(20_000);
         assertThat(monitor.load(LANE).lag()).isEqualTo(17);
+    }
+
+    @Test
+    void exportsTheLagKedaReadsTheDepthThePendingJobsAndRedisItself() {
+        enqueue(9, 10);
+        JobQueue.read(redis, LANE, "w1", 4, Duration.ZERO, false);
+
+        monitor.sampleNow();
+
+        assertThat(gauge("agentic.queue.lag")).as("XINFO GROUPS lag").isEqualTo(groupLag());
+        assertThat(gauge("agentic.queue.lag")).isEqualTo(5);
+        assertThat(gauge("agentic.queue.depth")).isEqualTo(9);
+        assertThat(gauge("agentic.queue.pending")).isEqualTo(4);
+        assertThat(gauge("agentic.queue.waiting")).isEqualTo(5);
+        assertThat(meters.get("agentic.redis.up").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("agentic.redis.memory.used.bytes").gauge().value())
+                .isPositive();
+        assertThat(meters.get("agentic.redis.memory.max.bytes").gauge().value())
+                .isEqualTo(Double.parseDouble(redis.configGet("maxmemory").get("maxmemory")));
+
+        JobQueue.read(redis, LANE, "w1", 5, Duration.ZERO, false);
+        monitor.sampleNow();
+        assertThat(gauge("agentic.queue.lag")).isEqualTo(groupLag()).isZero();
+
+        server.close();
+        assertThatThrownBy(monitor::sampleNow).isInstanceOf(RedisException.class);
+        assertThat(meters.get("agentic.redis.up").gauge().value()).isZero();
+    }
+
+    private double gauge(String name) {
+        return meters.get(name).tag("lane", LANE.wireName()).gauge().value();
+    }
+
+    /** The lag of the lane's group as KEDA's scaler reads it: XINFO GROUPS. */
+    private long groupLag() {
+        List<Object> groups = redis.xinfoGroups(RedisKeys.queue(LANE));
+        @SuppressWarnings("unchecked")
+        List<Object> fields = (List<Object>) groups.getFirst();
+        return (Long) fields.get(fields.indexOf("lag") + 1);
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +84,18 @@ public final class JobConsumer implements SmartLifecycle {
         this.config = config;
         this.consumer = config.consumerName();
         this.threads = new AgentThreads(config.concurrency(), config.cpuThreads(), config.stuckGrace());
+        Gauge.builder("agentic.worker.slots", threads, AgentThreads::freeSlots)
+                .tag("state", "free")
+                .description("Job slots of this worker free to take a job")
+                .register(meters);
+        Gauge.builder("agentic.worker.slots", threads, t -> config.concurrency() - t.freeSlots())
+                .tag("state", "busy")
+                .description(
+                        "Job slots of this worker in use: running a job, held by a stuck agent, or reserved for the read in progress")
+                .register(meters);
+        Gauge.builder("agentic.worker.agents.stuck", threads, AgentThreads::stuckCount)
+                .description("Agents that did not return after their stop and still hold their slot")
+                .register(meters);
         this.deadLetters = new DeadLetters(redis, runner, consumer, meters, deadLetterJobBytes);
         this.leaseKeeper = new LeaseKeeper(redis, inflight, config);
         this.settlements = new Settlements(redis, runner::settle);

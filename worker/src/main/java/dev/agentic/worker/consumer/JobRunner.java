@@ -39,6 +39,13 @@ import org.slf4j.MDC;
  * throws for a failing agent.
  */
 public final class JobRunner implements AutoCloseable {
+    /** Buckets of {@code agentic.job.duration}: short answers to the longest generations. */
+    private static final Duration[] JOB_DURATION_BUCKETS = {
+        Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600)
+    };
+
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
     private static final String RESTART_REASON = "a previous attempt did not finish";
 
@@ -273,7 +280,11 @@ public final class JobRunner implements AutoCloseable {
         AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink), agent.computes());
         AgentThreads.End end = awaitEnd(job, call, watch, sink);
         String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";
-        sample.stop(meters.timer("agentic.job.duration", "agent", job.agent(), "outcome", outcome));
+        sample.stop(Timer.builder("agentic.job.duration")
+                .tags("agent", job.agent(), "outcome", outcome)
+                .description("An agent's run on its slot, from start to return, error or stop")
+                .serviceLevelObjectives(JOB_DURATION_BUCKETS)
+                .register(meters));
         meters.counter("agentic.tokens.out", "agent", job.agent()).increment(sink.tokens());
         if (end == null) {
             return afterStop(job, watch, sink, null);
@@ -346,6 +357,8 @@ public final class JobRunner implements AutoCloseable {
                     LogText.safe(job.agent()),
                     limits.maxAnswerChars());
         }
+        meters.counter("agentic.tokens.in", "agent", job.agent())
+                .increment(result.usage().tokensIn());
         return new StreamEvent.Done(usage.priced(job.agent(), result.usage()), reason);
     }
 

@@ -44,6 +44,9 @@ import org.junit.jupiter.api.Test;
 
 /** The consumer loop without Spring: several workers against one real redis-server. */
 class JobConsumerTest {
+    /** The consumers' meters (slots, stuck agents), shared by the workers a test starts. */
+    private final SimpleMeterRegistry consumerMeters = new SimpleMeterRegistry();
+
     private static RedisServer redisServer;
     private static RedisProbe probe;
 
@@ -143,7 +146,7 @@ class JobConsumerTest {
         Worker worker = new Worker(
                 client,
                 connection,
-                new JobConsumer(client, connection, runner, cancels, settings, config, new SimpleMeterRegistry()));
+                new JobConsumer(client, connection, runner, cancels, settings, config, consumerMeters));
         workers.add(worker);
         return worker;
     }
@@ -621,6 +624,8 @@ class JobConsumerTest {
         spinning.forEach(probe::awaitTerminal);
         AgentThreads threads = workers.get(0).consumer().agentThreads();
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0);
+        assertThat(consumerMeters.get("agentic.worker.agents.stuck").gauge().value())
+                .isZero();
     }
 
     @Test
@@ -703,6 +708,20 @@ class JobConsumerTest {
         assertThat(threads.stuckCount()).isEqualTo(1);
         // Of the two slots the stuck agent keeps one and the consume loop's pending read the other.
         assertThat(threads.freeSlots()).as("the stuck agent keeps its slot").isZero();
+        assertThat(consumerMeters.get("agentic.worker.agents.stuck").gauge().value())
+                .isEqualTo(1);
+        assertThat(consumerMeters
+                        .get("agentic.worker.slots")
+                        .tag("state", "busy")
+                        .gauge()
+                        .value())
+                .isEqualTo(2);
+        assertThat(consumerMeters
+                        .get("agentic.worker.slots")
+                        .tag("state", "free")
+                        .gauge()
+                        .value())
+                .isZero();
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> threads.oldestStuck()
                         .filter(stuck -> stuck.compareTo(Duration.ofMillis(500)) > 0)
@@ -713,6 +732,8 @@ class JobConsumerTest {
         // Once the agent returns its slot is free again. The consume loop may hold free slots for its
         // next read, so freeSlots() alone cannot tell; two jobs that must run side by side can.
         await().atMost(Duration.ofSeconds(20)).until(() -> threads.stuckCount() == 0);
+        assertThat(consumerMeters.get("agentic.worker.agents.stuck").gauge().value())
+                .isZero();
         Job first = probe.submit("pair", "a");
         Job second = probe.submit("pair", "b");
         assertThat(terminal(probe.awaitTerminal(first))).isInstanceOf(StreamEvent.Done.class);

@@ -1,0 +1,140 @@
+package dev.agentic.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentic.model.Lane;
+import dev.agentic.model.RedisKeys;
+import dev.agentic.testsupport.Binaries;
+import dev.agentic.testsupport.SseClient;
+import dev.agentic.testsupport.SseClient.Frame;
+import dev.agentic.testsupport.Waits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the instances export, read from their real scrapes: the lag is the number KEDA reads from
+ * Redis, and each scrape passes {@code promtool check metrics}.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class MetricsIT {
+    /** The sampler's interval (agentic.admission.sample-interval, 1 s) and a scrape's worth of slack. */
+    private static final Duration ONE_SAMPLE = Duration.ofSeconds(3);
+
+    private static final Pattern INTERACTIVE_LAG =
+            Pattern.compile("(?m)^agentic_queue_lag\\{[^}]*lane=\"interactive\"[^}]*} (\\S+)$");
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Stack stack;
+
+    @BeforeEach
+    void start() {
+        stack = new Stack(1, 1, 4, List.of());
+    }
+
+    @AfterEach
+    void stop() {
+        stack.close();
+    }
+
+    @Test
+    void theExportedLagIsTheLagKedaReadsAsJobsArriveAndDrain() throws Exception {
+        stack.workers.getFirst().pause(); // the lag holds still while it is compared
+        List<SseClient.Stream> streams = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            SseClient.Stream stream = SseClient.post(
+                    stack.url("/api/v1/query"),
+                    "{\"query\":\"sleep 200\",\"agent_type\":\"diagnostic\"}",
+                    Stack.auth());
+            assertThat(stream.next()).extracting(Frame::event).isEqualTo("queued");
+            streams.add(stream);
+        }
+        long waiting = groupLag();
+        assertThat(waiting)
+                .as("jobs no worker has read (the paused one may hold a read's worth)")
+                .isBetween(6L, 10L);
+        Waits.until("the exported lag equals XINFO GROUPS' lag", ONE_SAMPLE, () -> exportedLag() == groupLag());
+
+        stack.workers.getFirst().resume();
+        for (SseClient.Stream stream : streams) {
+            List<Frame> rest = stream.drain();
+            assertThat(rest.getLast().event()).isEqualTo("done");
+            stream.close();
+        }
+        assertThat(groupLag()).isZero();
+        Waits.until("the exported lag follows to 0", ONE_SAMPLE, () -> exportedLag() == 0);
+    }
+
+    @Test
+    void promtoolAcceptsEachInstancesScrape() throws Exception {
+        try (SseClient.Stream stream = SseClient.post(
+                stack.url("/api/v1/query"), "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\"}", Stack.auth())) {
+            assertThat(stream.drain().getLast().event()).isEqualTo("done"); // every meter has a value
+        }
+        Path promtool = Binaries.require("promtool", "prometheus");
+        for (String url : List.of(
+                "http://127.0.0.1:" + stack.ingressPorts.getFirst() + "/actuator/prometheus",
+                "http://127.0.0.1:" + stack.workerPorts.getFirst() + "/actuator/prometheus")) {
+            String scrape = scrape(url);
+            assertThat(scrape).contains("agentic_");
+            Process check = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                    .redirectErrorStream(true)
+                    .start();
+            check.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));
+            check.getOutputStream().close();
+            String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(check.exitValue())
+                    .as("promtool check metrics on %s:%n%s", url, out)
+                    .isZero();
+        }
+    }
+
+    private long groupLag() {
+        List<Object> groups = stack.connection.sync().xinfoGroups(RedisKeys.queue(Lane.INTERACTIVE));
+        @SuppressWarnings("unchecked")
+        List<Object> fields = (List<Object>) groups.getFirst();
+        return (Long) fields.get(fields.indexOf("lag") + 1);
+    }
+
+    private long exportedLag() {
+        Matcher lag = INTERACTIVE_LAG.matcher(
+                scrape("http://127.0.0.1:" + stack.ingressPorts.getFirst() + "/actuator/prometheus"));
+        assertThat(lag.find())
+                .as("agentic_queue_lag{lane=\"interactive\"} in the scrape")
+                .isTrue();
+        return (long) Double.parseDouble(lag.group(1));
+    }
+
+    private String scrape(String url) {
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
