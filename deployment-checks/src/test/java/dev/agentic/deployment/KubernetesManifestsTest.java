@@ -36,6 +36,21 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
+    void theGrafanaDashboardShipsAsTheSameJsonComposeProvisions(String overlay) {
+        JsonNode dashboard = Manifests.render(overlay).get("ConfigMap", "agentic-grafana-dashboard");
+        assertThat(dashboard
+                        .path("metadata")
+                        .path("labels")
+                        .path("grafana_dashboard")
+                        .asString())
+                .isEqualTo("1");
+        assertThat(dashboard.path("data").path("agentic.json").asString())
+                .as("k8s/base/dashboards/agentic.json is compose/grafana/dashboards/agentic.json")
+                .isEqualTo(Repository.read("compose/grafana/dashboards/agentic.json"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
     void everyNamespacedObjectGetsTheOverlaysNamespace(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         // redis-cluster builds on prod
