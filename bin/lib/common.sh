@@ -42,6 +42,9 @@ AGENTIC_NGINX_ADMIN_ALLOW=${AGENTIC_NGINX_ADMIN_ALLOW:-127.0.0.1 ::1}
 AGENTIC_NGINX_TLS_PORT=${AGENTIC_NGINX_TLS_PORT:-}
 AGENTIC_NGINX_TLS_CERT=${AGENTIC_NGINX_TLS_CERT:-}
 AGENTIC_NGINX_TLS_KEY=${AGENTIC_NGINX_TLS_KEY:-}
+# 1: the ingress and worker JVMs run with the OpenTelemetry java agent (traces; docs/operations.md).
+AGENTIC_OTEL=${AGENTIC_OTEL:-0}
+OTEL_AGENT_VERSION=2.33.1
 # Where to look for a JDK 21+ when JAVA_HOME is not one (globs, separated by spaces or colons).
 JVM_DIRS=${AGENTIC_JVM_DIRS:-/usr/lib/jvm/* /opt/java/* /opt/jdk*}
 MIN_JAVA=21

@@ -70,6 +70,8 @@ Environment (defaults in brackets):
   AGENTIC_NGINX_TLS_PORT            also serve TLS with HTTP/2 on this port [off]
   AGENTIC_NGINX_TLS_CERT, AGENTIC_NGINX_TLS_KEY
                                     its PEM certificate and key [a self-signed one in .run/tls]
+  AGENTIC_OTEL [0]                  1: ingress and workers run with the OpenTelemetry java agent
+                                    (traces to OTEL_EXPORTER_OTLP_ENDPOINT, else into their logs)
   AGENTIC_JAVA_OPTS                 extra JVM options for the Java services [after $STACK_JAVA_OPTS]
   AGENTIC_JVM_DIRS                  where to look for a JDK when JAVA_HOME is not ${MIN_JAVA}+
                                     [/usr/lib/jvm/* /opt/java/* /opt/jdk*]

@@ -94,19 +94,43 @@ stack_args() { # ARRAY TEMPLATE NAME=VALUE...
   done
 }
 
-# The Java command line of the stack's services: the JDK, config/stack.env's options, AGENTIC_JAVA_OPTS.
-java_command() { # ARRAY_NAME
+# The Java command line of the stack's services: the JDK, config/stack.env's options, AGENTIC_JAVA_OPTS;
+# with AGENTIC_OTEL=1 and a service name, the OpenTelemetry java agent (see otel_agent).
+java_command() { # ARRAY_NAME [SERVICE_NAME]
   local -n command_ref=$1
   local opts=()
   read -r -a opts <<<"$STACK_JAVA_OPTS ${AGENTIC_JAVA_OPTS:-}"
   # shellcheck disable=SC2034 # the caller's array, through the nameref
   command_ref=("$JAVA_HOME/bin/java" "${opts[@]}")
+  if [[ $AGENTIC_OTEL == 1 && -n ${2:-} ]]; then
+    otel_agent
+    command_ref+=("-javaagent:$OTEL_AGENT_JAR" "-Dotel.service.name=$2")
+    # Traces go where OTEL_EXPORTER_OTLP_ENDPOINT says (e.g. a Jaeger's 4318), or else as OTLP JSON
+    # into the service's log; metrics stay with Prometheus.
+    if [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-} && -z ${OTEL_TRACES_EXPORTER:-} ]]; then
+      command_ref+=("-Dotel.traces.exporter=logging-otlp")
+    fi
+    [[ -n ${OTEL_METRICS_EXPORTER:-} ]] || command_ref+=("-Dotel.metrics.exporter=none")
+    [[ -n ${OTEL_LOGS_EXPORTER:-} ]] || command_ref+=("-Dotel.logs.exporter=none")
+  fi
+}
+
+# Sets OTEL_AGENT_JAR: the OpenTelemetry java agent, fetched once from Maven Central into .run/otel.
+otel_agent() {
+  OTEL_AGENT_JAR="$RUN_DIR/otel/opentelemetry-javaagent-$OTEL_AGENT_VERSION.jar"
+  [[ -s $OTEL_AGENT_JAR ]] && return
+  say "Fetching the OpenTelemetry java agent $OTEL_AGENT_VERSION from Maven Central..."
+  (cd "$ROOT" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$OTEL_AGENT_VERSION" \
+    -DoutputDirectory="$RUN_DIR/otel") ||
+    die "could not fetch the OpenTelemetry java agent (Maven Central unreachable?); run without AGENTIC_OTEL=1"
+  [[ -s $OTEL_AGENT_JAR ]] || die "Maven did not write $OTEL_AGENT_JAR"
 }
 
 # Starts worker I (without waiting for it): its port is AGENTIC_WORKER_BASE_PORT + I - 1.
 start_worker() { # I
   local port=$((AGENTIC_WORKER_BASE_PORT + $1 - 1)) java=() args=()
-  java_command java
+  java_command java "worker-$1"
   stack_args args "$STACK_WORKER_ARGS" port="$port" name="worker-$1" \
     redis_uri="redis://127.0.0.1:$AGENTIC_REDIS_PORT" llm_url="http://127.0.0.1:$AGENTIC_LLM_PORT/v1" \
     data_dir="$RUN_DIR"
@@ -116,7 +140,7 @@ start_worker() { # I
 # Starts ingress I (without waiting for it), the admin key in its environment (ps would show an argument).
 start_ingress() { # I
   local port=$((AGENTIC_INGRESS_BASE_PORT + $1 - 1)) java=() args=()
-  java_command java
+  java_command java "ingress-$1"
   stack_args args "$STACK_INGRESS_ARGS" port="$port" name="ingress-$1" \
     redis_uri="redis://127.0.0.1:$AGENTIC_REDIS_PORT"
   AGENTIC_SECURITY_BOOTSTRAPKEY=$(<"$ADMIN_KEY_FILE") \

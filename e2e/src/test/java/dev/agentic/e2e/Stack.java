@@ -72,6 +72,20 @@ final class Stack implements AutoCloseable {
             int workerConcurrency,
             List<String> ingressArgs,
             java.util.function.IntFunction<List<String>> workerArgs) {
+        this(ingressCount, workerCount, workerConcurrency, ingressArgs, workerArgs, service -> Map.of());
+    }
+
+    /**
+     * @param serviceEnv more environment for the ingress or worker named (e.g. {@code worker-1}): the
+     *     OpenTelemetry agent's variables
+     */
+    Stack(
+            int ingressCount,
+            int workerCount,
+            int workerConcurrency,
+            List<String> ingressArgs,
+            java.util.function.IntFunction<List<String>> workerArgs,
+            java.util.function.Function<String, Map<String, String>> serviceEnv) {
         try {
             logs = Files.createTempDirectory("agentic-e2e-");
             redis = RedisServer.start(true, RedisServer.BOUNDED_MEMORY);
@@ -107,7 +121,7 @@ final class Stack implements AutoCloseable {
                                                 "--agentic.worker.concurrency=" + workerConcurrency,
                                                 "--agentic.worker.diagnostic-agent=true"),
                                         workerArgs.apply(i))),
-                        Map.of(),
+                        serviceEnv.apply("worker-" + i),
                         logs));
             }
             for (int i = 1; i <= ingressCount; i++) {
@@ -123,7 +137,7 @@ final class Stack implements AutoCloseable {
                                         "name", "ingress-" + i,
                                         "redis_uri", redis.uri()),
                                 concat(List.of("--agentic.ingress.agents=math,general,rag,diagnostic"), ingressArgs)),
-                        Map.of(BOOTSTRAP_KEY_VARIABLE, ADMIN_KEY),
+                        with(serviceEnv.apply("ingress-" + i), BOOTSTRAP_KEY_VARIABLE, ADMIN_KEY),
                         logs));
             }
             llm.awaitHealthy("http://127.0.0.1:" + llmPort + "/health", START_TIMEOUT);
@@ -150,6 +164,12 @@ final class Stack implements AutoCloseable {
             closeStarted();
             throw e;
         }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put(name, value);
+        return all;
     }
 
     private static List<String> concat(List<String> first, List<String> second) {

@@ -101,7 +101,7 @@ public class QueryService {
                 lane(request.lane()),
                 now,
                 now + timeout.toMillis(),
-                null,
+                TraceContext.currentTraceparent(),
                 chat);
     }
 
@@ -118,7 +118,7 @@ public class QueryService {
                 Lane.BATCH,
                 now,
                 now + config.ingestDeadline().toMillis(),
-                null);
+                TraceContext.currentTraceparent());
     }
 
     /**

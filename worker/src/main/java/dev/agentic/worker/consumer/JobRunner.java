@@ -16,6 +16,8 @@ import dev.agentic.worker.config.WorkerProperties;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -237,6 +239,24 @@ public final class JobRunner implements AutoCloseable {
             AgentThreads.Slot slot,
             Lease lease,
             @Nullable String cacheKey) {
+        Span span = JobTracing.start(job, attempt.number());
+        try (Scope ignored = span.makeCurrent()) {
+            AttemptOutcome outcome = executeInSpan(job, agent, sink, attempt, slot, lease, cacheKey);
+            span.setAttribute("agentic.outcome", outcome.getClass().getSimpleName());
+            return outcome;
+        } finally {
+            span.end();
+        }
+    }
+
+    private AttemptOutcome executeInSpan(
+            Job job,
+            Agent agent,
+            RedisEventSink sink,
+            EventLog.Attempt attempt,
+            AgentThreads.Slot slot,
+            Lease lease,
+            @Nullable String cacheKey) {
         Watch watch = new Watch();
         lease.onLost(() -> watch.stop(Stop.SUPERSEDED, sink));
         @Nullable StreamEvent terminal;
@@ -277,7 +297,8 @@ public final class JobRunner implements AutoCloseable {
             Job job, Agent agent, RedisEventSink sink, Watch watch, AgentThreads.Slot slot) {
         Timer.Sample sample = Timer.start(meters);
         AgentRequest request = new AgentRequest(job.id(), job.tenant(), job.query(), job.sessionId(), job.chat());
-        AgentThreads.AgentCall call = slot.start(job.id(), () -> agent.run(request, sink), agent.computes());
+        AgentThreads.AgentCall call =
+                slot.start(job.id(), JobTracing.inCurrentContext(() -> agent.run(request, sink)), agent.computes());
         AgentThreads.End end = awaitEnd(job, call, watch, sink);
         String outcome = end instanceof AgentThreads.End.Returned ? "done" : end == null ? "stuck" : "error";
         sample.stop(Timer.builder("agentic.job.duration")
