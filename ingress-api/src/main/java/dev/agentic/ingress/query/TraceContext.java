@@ -1,6 +1,7 @@
 package dev.agentic.ingress.query;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +16,9 @@ final class TraceContext {
     private TraceContext() {}
 
     static @Nullable String currentTraceparent() {
+        if (!Span.current().getSpanContext().isValid()) {
+            return null; // nothing traces this request: no map, no propagator
+        }
         Map<String, String> carrier = new HashMap<>(4);
         GlobalOpenTelemetry.getPropagators()
                 .getTextMapPropagator()

@@ -16,8 +16,6 @@ import dev.agentic.worker.config.WorkerProperties;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -227,29 +225,12 @@ public final class JobRunner implements AutoCloseable {
                     sink,
                     new StreamEvent.Error("unknown_agent", "No worker runs agent '" + job.agent() + "'", false));
         }
-        return execute(job, agent.get(), sink, attempt, slot, lease, cacheKey);
+        return JobTracing.traced(
+                job, attempt.number(), () -> execute(job, agent.get(), sink, attempt, slot, lease, cacheKey));
     }
 
     /** @param cacheKey where a finished answer goes for the response cache; null when it is not cached */
     private AttemptOutcome execute(
-            Job job,
-            Agent agent,
-            RedisEventSink sink,
-            EventLog.Attempt attempt,
-            AgentThreads.Slot slot,
-            Lease lease,
-            @Nullable String cacheKey) {
-        Span span = JobTracing.start(job, attempt.number());
-        try (Scope ignored = span.makeCurrent()) {
-            AttemptOutcome outcome = executeInSpan(job, agent, sink, attempt, slot, lease, cacheKey);
-            span.setAttribute("agentic.outcome", outcome.getClass().getSimpleName());
-            return outcome;
-        } finally {
-            span.end();
-        }
-    }
-
-    private AttemptOutcome executeInSpan(
             Job job,
             Agent agent,
             RedisEventSink sink,

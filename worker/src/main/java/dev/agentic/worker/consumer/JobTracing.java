@@ -1,6 +1,7 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
+import dev.agentic.redis.AttemptOutcome;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -9,6 +10,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,8 +36,19 @@ final class JobTracing {
 
     private JobTracing() {}
 
-    /** Starts the span of one attempt at the job (not current yet: make it so around the attempt). */
-    static Span start(Job job, int attempt) {
+    /** Runs one attempt at the job inside its span, which records how the attempt ended. */
+    static AttemptOutcome traced(Job job, int attempt, Supplier<AttemptOutcome> execution) {
+        Span span = start(job, attempt);
+        try (Scope ignored = span.makeCurrent()) {
+            AttemptOutcome outcome = execution.get();
+            span.setAttribute("agentic.outcome", outcome.getClass().getSimpleName());
+            return outcome;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static Span start(Job job, int attempt) {
         OpenTelemetry otel = GlobalOpenTelemetry.get();
         Context parent = otel.getPropagators().getTextMapPropagator().extract(Context.root(), job, FROM_JOB);
         return otel.getTracer("dev.agentic.worker")
