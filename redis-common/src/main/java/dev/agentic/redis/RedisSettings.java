@@ -3,10 +3,12 @@ package dev.agentic.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -85,12 +87,37 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
                     throw e;
                 }
                 LOG.warn("Redis not reachable yet ({}); retrying", e.getMessage());
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
+                pauseBeforeRetry(e);
+            }
+        }
+    }
+
+    private static void pauseBeforeRetry(RedisException cause) {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
+    }
+
+    /**
+     * Subscribes, waiting for Redis if it went away after the connection was made (a process started
+     * during a Redis restart). Lettuce re-subscribes after a reconnect only to the channels whose
+     * subscription Redis confirmed, so a refused {@code SUBSCRIBE} must be asked for again.
+     */
+    public static void subscribeWaiting(StatefulRedisPubSubConnection<String, String> connection, String... channels) {
+        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+        while (true) {
+            try {
+                connection.sync().subscribe(channels);
+                return;
+            } catch (RedisException e) {
+                if (System.nanoTime() > deadline) {
                     throw e;
                 }
+                LOG.warn("cannot subscribe yet ({}); retrying", e.getMessage());
+                pauseBeforeRetry(e);
             }
         }
     }

@@ -81,4 +81,38 @@ class ReconnectTest {
             }
         }
     }
+
+    @Test
+    void aSubscriptionAskedForWhileRedisIsDownIsMadeOnceItReturns() throws Exception {
+        try (RedisServer server = RedisServer.start(true, List.of())) {
+            RedisClient client =
+                    new RedisSettings(server.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1)).createClient();
+            AtomicBoolean heard = new AtomicBoolean();
+            try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
+                    StatefulRedisConnection<String, String> pub = client.connect()) {
+                sub.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        heard.set(true);
+                    }
+                });
+                // A process starting while Redis restarts: connected, then Redis goes before SUBSCRIBE.
+                server.kill();
+                java.util.concurrent.CompletableFuture<Void> subscribing =
+                        java.util.concurrent.CompletableFuture.runAsync(
+                                () -> RedisSettings.subscribeWaiting(sub, "agentic:relay:{x}"));
+                await().pollDelay(Duration.ofMillis(1500))
+                        .atMost(Duration.ofSeconds(2))
+                        .until(() -> true);
+                assertThat(subscribing).isNotDone();
+                server.restart();
+                subscribing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+                assertThat(pub.sync().publish("agentic:relay:{x}", "hello")).isEqualTo(1L);
+                await().atMost(Duration.ofSeconds(4)).untilTrue(heard);
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ final class Subscriptions implements AutoCloseable {
                 }
             }
         });
-        connection.sync().subscribe(channel);
+        RedisSettings.subscribeWaiting(connection, channel);
     }
 
     private static String newInstanceId() {

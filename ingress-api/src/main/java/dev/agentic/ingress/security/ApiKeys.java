@@ -116,7 +116,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
                 }
             }
         });
-        changes.sync().subscribe(RedisKeys.API_KEYS_CHANNEL);
+        RedisSettings.subscribeWaiting(changes, RedisKeys.API_KEYS_CHANNEL);
     }
 
     /** Drops what this instance knows about one key (another instance created or revoked it). */

@@ -1,10 +1,8 @@
 package dev.agentic.worker.consumer;
 
-import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Map;
@@ -39,15 +37,7 @@ public final class CancelWatcher implements AutoCloseable {
                 }
             }
         });
-        try {
-            connection.sync().subscribe(RedisKeys.CANCEL_CHANNEL);
-        } catch (RedisException e) {
-            // Lettuce re-issues the subscription when the connection comes back.
-            log.warn(
-                    "cannot subscribe to {} yet: {}",
-                    RedisKeys.CANCEL_CHANNEL,
-                    LogText.safe(String.valueOf(e.getMessage())));
-        }
+        RedisSettings.subscribeWaiting(connection, RedisKeys.CANCEL_CHANNEL);
     }
 
     /** Watches the request until the returned handle is closed. */
