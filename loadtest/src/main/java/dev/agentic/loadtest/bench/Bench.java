@@ -543,6 +543,11 @@ public final class Bench {
             }
             Map<String, Object> level = new LinkedHashMap<>();
             level.put("errors_by_status", errors);
+            if (!errors.isEmpty()) {
+                // A rate counts answers only: say what the other requests got (a full Redis answers 503).
+                System.out.println("  math JSON via " + target + ", " + clients + " clients: NOT ANSWERED " + errors
+                        + " (status: count)");
+            }
             if (!rates.isEmpty()) {
                 Summary rate = Summary.of("req/s", rates);
                 if (clients == levels.getLast()) {
