@@ -44,7 +44,9 @@ class MetricsIT {
 
     @BeforeEach
     void start() {
-        stack = new Stack(1, 1, 4, List.of());
+        // Per-command Redis latency is opt-in: on here, so promtool reads those series too.
+        List<String> timed = List.of("--agentic.redis.command-latency=true");
+        stack = new Stack(1, 1, 4, timed, worker -> timed);
     }
 
     @AfterEach
@@ -92,6 +94,10 @@ class MetricsIT {
                 "http://127.0.0.1:" + stack.workerPorts.getFirst() + "/actuator/prometheus")) {
             String scrape = scrape(url);
             assertThat(scrape).contains("agentic_");
+            assertThat(scrape)
+                    .as("each Redis command's latency, in the SLO buckets")
+                    .containsPattern(
+                            "(?m)^lettuce_command_completion_seconds_bucket\\{[^}]*command=\"EVALSHA\"[^}]*le=\"0\\.001\"");
             Process check = new ProcessBuilder(promtool.toString(), "check", "metrics")
                     .redirectErrorStream(true)
                     .start();

@@ -8,10 +8,13 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,13 +27,19 @@ import org.slf4j.LoggerFactory;
  * @param commandTimeout how long one command may take before it fails; keep it short so a dead
  *     Redis becomes a 503 rather than a hung request
  * @param connectTimeout how long a (re)connect attempt may take
+ * @param commandLatency time every command into Micrometer, by command ({@code lettuce.command.*} timers)
  */
-public record RedisSettings(String uri, Duration commandTimeout, Duration connectTimeout) {
+public record RedisSettings(String uri, Duration commandTimeout, Duration connectTimeout, boolean commandLatency) {
     public RedisSettings {
         RedisURI.create(uri); // fails early on a malformed URI
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new IllegalArgumentException("command timeout must be positive");
         }
+    }
+
+    /** Settings whose clients do not time each command. */
+    public RedisSettings(String uri, Duration commandTimeout, Duration connectTimeout) {
+        this(uri, commandTimeout, connectTimeout, false);
     }
 
     /**
@@ -41,7 +50,8 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
     public RedisClient createClient() {
         RedisURI target = RedisURI.create(uri);
         target.setTimeout(commandTimeout);
-        RedisClient client = new UntimedSyncClient(SharedResources.INSTANCE, target);
+        RedisClient client =
+                new UntimedSyncClient(commandLatency ? Metered.INSTANCE : SharedResources.INSTANCE, target);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -62,9 +72,28 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
      * stall that long.
      */
     private static final class SharedResources {
-        static final ClientResources INSTANCE = DefaultClientResources.builder()
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        static final ClientResources INSTANCE = builder().build();
+
+        static DefaultClientResources.Builder builder() {
+            return DefaultClientResources.builder()
+                    .reconnectDelay(
+                            Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * The same, and each command's latency goes to Micrometer's global registry (Spring Boot adds
+     * the application's registry to it) as {@code lettuce.command.completion} and {@code
+     * lettuce.command.firstresponse}, tagged by command: counts, sums and maxima, no client-side
+     * percentiles; the applications give the completion timer SLO buckets.
+     */
+    private static final class Metered {
+        static final ClientResources INSTANCE = SharedResources.builder()
+                .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
+                        Metrics.globalRegistry,
+                        MicrometerOptions.builder()
+                                .targetPercentiles(new double[0])
+                                .build()))
                 .build();
     }
 
@@ -141,6 +170,6 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
     @Override
     public String toString() {
         return "RedisSettings[uri=" + redactedUri() + ", commandTimeout=" + commandTimeout + ", connectTimeout="
-                + connectTimeout + "]";
+                + connectTimeout + ", commandLatency=" + commandLatency + "]";
     }
 }

@@ -112,13 +112,15 @@ public record IngressProperties(
      * @param uri Redis URI; {@code rediss://} for TLS, {@code redis://user:password@host:port} for ACL users
      * @param commandTimeout how long one Redis command may take; a dead Redis becomes a 503 after it
      * @param connectTimeout how long a (re)connect attempt may take
+     * @param commandLatency export every Redis command's latency ({@code lettuce_command_*})
      */
     public record Redis(
             @DefaultValue("redis://127.0.0.1:6379") String uri,
             @DefaultValue("1s") Duration commandTimeout,
-            @DefaultValue("1s") Duration connectTimeout) {
+            @DefaultValue("1s") Duration connectTimeout,
+            @DefaultValue("false") boolean commandLatency) {
         public RedisSettings settings() {
-            return new RedisSettings(uri, commandTimeout, connectTimeout);
+            return new RedisSettings(uri, commandTimeout, connectTimeout, commandLatency);
         }
 
         @Override

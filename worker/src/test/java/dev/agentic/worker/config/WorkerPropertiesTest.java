@@ -21,7 +21,7 @@ class WorkerPropertiesTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(2));
         WorkerProperties.Redis redis = new WorkerProperties.Redis(
-                "redis://worker:redis-secret@cache:6379", Duration.ofSeconds(1), Duration.ofSeconds(1));
+                "redis://worker:redis-secret@cache:6379", Duration.ofSeconds(1), Duration.ofSeconds(1), false);
 
         assertThat(llm.toString()).doesNotContain("sk-very-secret").contains("http://llm:8000/v1");
         assertThat(redis.toString()).doesNotContain("redis-secret").contains("cache:6379");
