@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * What the instances export, read from their real scrapes: the lag is the number KEDA reads from
@@ -38,6 +42,8 @@ class MetricsIT {
 
     private static final Pattern INTERACTIVE_LAG =
             Pattern.compile("(?m)^agentic_queue_lag\\{[^}]*lane=\"interactive\"[^}]*} (\\S+)$");
+
+    private static final Pattern SERIES = Pattern.compile("\\bagentic_[a-z_]+");
 
     private final HttpClient http = HttpClient.newHttpClient();
     private Stack stack;
@@ -109,6 +115,62 @@ class MetricsIT {
                     .as("promtool check metrics on %s:%n%s", url, out)
                     .isZero();
         }
+    }
+
+    /**
+     * Every series the dashboard and the alert rules read is in a real scrape of a fresh stack that
+     * served one query. Counters they read with {@code rate()} or {@code increase()} are there at 0
+     * before their first event: a counter born at 1 gives {@code increase()} nothing, so an
+     * instance's first dead letter or lag repair would never fire its alert.
+     */
+    @Test
+    void everySeriesTheDashboardAndAlertsReadIsInARealScrape() throws Exception {
+        try (SseClient.Stream stream = SseClient.post(
+                stack.url("/api/v1/query"), "{\"query\":\"What is 3+4?\",\"agent_type\":\"math\"}", Stack.auth())) {
+            assertThat(stream.drain().getLast().event()).isEqualTo("done");
+        }
+        Set<String> read = new TreeSet<>();
+        JsonMapper json = JsonMapper.builder().build();
+        json.readTree(Stack.root()
+                        .resolve("compose/grafana/dashboards/agentic.json")
+                        .toFile())
+                .path("panels")
+                .forEach(panel -> panel.path("targets")
+                        .forEach(t -> read.addAll(series(t.path("expr").asString()))));
+        new YAMLMapper()
+                .readTree(Stack.root().resolve("compose/prometheus/alerts.yml").toFile())
+                .path("groups")
+                .forEach(group -> group.path("rules")
+                        .forEach(rule -> read.addAll(series(rule.path("expr").asString()))));
+        assertThat(read).contains("agentic_queue_lag", "agentic_jobs_dead_lettered_total", "agentic_worker_slots");
+
+        String scrapes = scrape("http://127.0.0.1:" + stack.ingressPorts.getFirst() + "/actuator/prometheus")
+                + scrape("http://127.0.0.1:" + stack.workerPorts.getFirst() + "/actuator/prometheus");
+        Set<String> exported = new TreeSet<>();
+        scrapes.lines()
+                .filter(line -> !line.startsWith("#") && !line.isBlank())
+                .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
+        assertThat(exported).as("series in the scrapes").containsAll(read);
+        for (Lane lane : Lane.values()) {
+            for (String counter : List.of(
+                    "agentic_jobs_dead_lettered_total",
+                    "agentic_jobs_reclaimed_total",
+                    "agentic_queue_lag_repairs_total")) {
+                assertThat(scrapes)
+                        .as("%s{lane=%s} at 0 before its first event", counter, lane.wireName())
+                        .containsPattern("(?m)^" + counter + "\\{[^}]*lane=\"" + lane.wireName() + "\"[^}]*} 0\\.0$");
+            }
+        }
+    }
+
+    /** The agentic_ series a PromQL expression reads. */
+    private static Set<String> series(String expr) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = SERIES.matcher(expr);
+        while (m.find()) {
+            names.add(m.group());
+        }
+        return names;
     }
 
     private long groupLag() {

@@ -3,6 +3,7 @@ package dev.agentic.ingress.config;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.RedisSettings;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
@@ -75,6 +76,9 @@ public record IngressProperties(
      * @param dailyBudgetUsd cost a tenant may reach per UTC day before new queries are refused (0: no budget)
      * @param monthlyBudgetUsd cost a tenant may reach per UTC month before new queries are refused (0: no budget)
      * @param refreshInterval how often each instance reads the operators' live limits from Redis
+     * @param permitGaugeTenants how many tenants, those holding the most stream permits on this
+     *     instance, get a row of the {@code agentic.ingress.tenant.stream.permits} gauge (0: none); a
+     *     bound on the metric's cardinality
      */
     public record Limits(
             @DefaultValue("100") @Min(0) long ratePerSecond,
@@ -84,7 +88,8 @@ public record IngressProperties(
             @DefaultValue("30s") Duration streamLease,
             @DefaultValue("0") @PositiveOrZero double dailyBudgetUsd,
             @DefaultValue("0") @PositiveOrZero double monthlyBudgetUsd,
-            @DefaultValue("1s") Duration refreshInterval) {
+            @DefaultValue("1s") Duration refreshInterval,
+            @DefaultValue("10") @Min(0) @Max(1000) int permitGaugeTenants) {
         public Limits {
             if (streamLease.compareTo(Duration.ofSeconds(3)) < 0) {
                 throw new IllegalArgumentException("agentic.limits.stream-lease must be at least 3s");

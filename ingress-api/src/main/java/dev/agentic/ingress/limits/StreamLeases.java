@@ -7,6 +7,8 @@ import dev.agentic.redis.LuaScript;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,17 +53,46 @@ class StreamLeases implements AutoCloseable {
     /** Lease ids of this instance's live streams, per tenant (tenant entries stay: a bounded set). */
     private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
 
+    private final int gaugeTenants;
+    private final MultiGauge tenantPermits;
+
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("stream-leases").daemon().factory());
 
     StreamLeases(StatefulRedisConnection<String, String> redis, IngressProperties properties, MeterRegistry meters) {
         this.redis = redis;
         this.lease = properties.limits().streamLease();
-        long every = lease.toMillis() / 3;
-        renewer.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
         Gauge.builder("agentic.ingress.stream.permits", this, StreamLeases::count)
                 .description("Tenant stream permits held by this instance")
                 .register(meters);
+        this.gaugeTenants = properties.limits().permitGaugeTenants();
+        this.tenantPermits = MultiGauge.builder("agentic.ingress.tenant.stream.permits")
+                .description("Stream permits this instance holds, for each of the tenants holding the most"
+                        + " (agentic.limits.permit-gauge-tenants)")
+                .register(meters);
+        long every = lease.toMillis() / 3;
+        renewer.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sets the per-tenant gauge's rows to the {@code permitGaugeTenants} tenants holding the most
+     * permits here (ties by name); a tenant that falls out of that set, or holds none, loses its row.
+     * Runs with every renewal round.
+     */
+    void publishTenantPermits() {
+        if (gaugeTenants == 0) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        held.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().size()))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Integer>comparingByValue()
+                        .reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .limit(gaugeTenants)
+                .forEach(e -> rows.add(MultiGauge.Row.of(Tags.of("tenant", e.getKey()), e.getValue())));
+        tenantPermits.register(rows, true);
     }
 
     private static byte[] seed() {
@@ -159,6 +190,7 @@ class StreamLeases implements AutoCloseable {
 
     private void renewQuietly() {
         try {
+            publishTenantPermits();
             renewAll();
         } catch (RuntimeException e) {
             log.warn("stream leases not renewed", e);

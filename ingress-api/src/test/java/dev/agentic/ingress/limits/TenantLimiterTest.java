@@ -81,7 +81,8 @@ class TenantLimiterTest {
     }
 
     /** One ingress instance's limiter: its own connection, lease renewal and live limits. */
-    private record Instance(TenantLimiter limiter, StreamLeases leases, LiveLimits live) implements AutoCloseable {
+    private record Instance(TenantLimiter limiter, StreamLeases leases, LiveLimits live, SimpleMeterRegistry meters)
+            implements AutoCloseable {
         @Override
         public void close() {
             leases.close();
@@ -99,11 +100,53 @@ class TenantLimiterTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         StreamLeases leases = new StreamLeases(connection, properties, meters);
         LiveLimits live = new LiveLimits(connection, properties);
-        Instance instance =
-                new Instance(new TenantLimiter(connection, live, leases, Clock.systemUTC(), meters), leases, live);
+        Instance instance = new Instance(
+                new TenantLimiter(connection, live, leases, Clock.systemUTC(), meters), leases, live, meters);
         instances.add(instance);
         instances.add(connection);
         return instance;
+    }
+
+    @Test
+    void thePermitGaugeShowsOnlyTheTenantsHoldingTheMost() {
+        Instance one = instance(Map.of("max-streams", "10", "permit-gauge-tenants", "2"));
+        List<StreamPermit> open = new ArrayList<>();
+        Map.of("heavy", 3, "middle", 2, "light", 1).forEach((tenant, streams) -> {
+            for (int i = 0; i < streams; i++) {
+                open.add(one.limiter().openStream(tenant));
+            }
+        });
+        one.leases().publishTenantPermits();
+        assertThat(tenantPermits(one)).containsExactlyInAnyOrderEntriesOf(Map.of("heavy", 3.0, "middle", 2.0));
+
+        open.forEach(StreamPermit::close); // every stream ends: no tenant holds a permit
+        one.leases().publishTenantPermits();
+        assertThat(tenantPermits(one)).isEmpty();
+        assertThat(one.meters().get("agentic.ingress.stream.permits").gauge().value())
+                .isZero();
+    }
+
+    @Test
+    void noTenantGetsARowWhenThePermitGaugeIsOff() {
+        Instance one = instance(Map.of("max-streams", "10", "permit-gauge-tenants", "0"));
+        try (StreamPermit permit = one.limiter().openStream("acme")) {
+            one.leases().publishTenantPermits();
+            assertThat(tenantPermits(one)).isEmpty();
+            assertThat(one.meters()
+                            .get("agentic.ingress.stream.permits")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1.0);
+        }
+    }
+
+    private static Map<String, Double> tenantPermits(Instance instance) {
+        Map<String, Double> rows = new HashMap<>();
+        instance.meters()
+                .find("agentic.ingress.tenant.stream.permits")
+                .gauges()
+                .forEach(g -> rows.put(g.getId().getTag("tenant"), g.value()));
+        return rows;
     }
 
     @Test
