@@ -1,13 +1,15 @@
--- Restores a lane group's read counter when Redis has lost it (LaneStats.repairLag). Redis reports
--- the group's lag as NULL after an AOF reload (7.0 does not keep entries-read across one) or an
--- XGROUP SETID without ENTRIESREAD, until the group reads past the last entry; KEDA's scaler then
--- reads no backlog (0, -1 or an error, by go-redis version) however many jobs wait.
+-- Restores a lane group's read counter when Redis has lost it or has it wrong (LaneStats.repairLag).
+-- Redis reports the group's lag as NULL after an AOF reload (7.0 does not keep entries-read across
+-- one) or an XGROUP SETID without ENTRIESREAD, until the group reads past the last entry; KEDA's
+-- scaler then reads no backlog (0, -1 or an error, by go-redis version) however many jobs wait.
+-- After a reload past an AOF rewrite it restores the counter of the rewrite and ignores the reads
+-- replayed after it: a lag that looks known and is too high for good (queue_full, phantom scaling).
 -- KEYS[1] = the lane stream, ARGV[1] = the consumer group, ARGV[2] = the most entries to count.
 -- Counts the entries after the group's last delivered one (in chunks of 100, inside Redis: no job
 -- body leaves it) and sets entries-read to entries-added minus that count, keeping the last
 -- delivered id: the lag is then exact, and stays so as the group reads on (Redis only increments a
 -- valid counter, so an estimate would stay wrong for good).
--- Returns '' when nothing was done (no stream, no group, the lag is known, or more than ARGV[2]
+-- Returns '' when nothing was done (no stream, no group, the lag is right, or more than ARGV[2]
 -- entries wait), else the lag now.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return ''
@@ -25,7 +27,7 @@ local function group_fields()
   return nil
 end
 local group = group_fields()
-if not group or group['lag'] then
+if not group then
   return ''
 end
 local limit = tonumber(ARGV[2])
@@ -41,6 +43,9 @@ while true do
     break
   end
   cursor = '(' .. chunk[#chunk][1]
+end
+if group['lag'] == waiting then
+  return ''
 end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local added = 0

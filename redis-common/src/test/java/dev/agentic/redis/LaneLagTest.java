@@ -81,6 +81,47 @@ class LaneLagTest {
         assertThat(lag()).isEqualTo("0");
     }
 
+    /**
+     * Found at load on the stack: after a restart Redis (7.0) reported a lag in the thousands with
+     * nothing waiting, and the admission refused every query with queue_full. Redis restores the
+     * group's read counter from the last AOF rewrite (its RDB preamble) and does not move it forward
+     * for the reads replayed from the AOF after it: a lag that looks known and is wrong for good.
+     */
+    @Test
+    void afterAReloadPastAnAofRewriteTheLagIsWrongUntilRepairedToTheBacklog() throws Exception {
+        tenJobsThreeTaken();
+        rewriteAof();
+        List<StreamMessage<String, String>> more = JobQueue.read(redis, LANE, "w2", 5, Duration.ZERO, false);
+        assertThat(more).hasSize(5);
+        assertThat(lag()).isEqualTo("2");
+
+        server.restart(); // SIGKILL, then the RDB preamble and the AOF after it are replayed
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .until(() -> redis.ping().equals("PONG"));
+
+        assertThat(lag())
+                .as("what KEDA would read after the reload: known, and wrong")
+                .isNotNull()
+                .isNotEqualTo("2");
+        LaneStats stats = LaneStats.read(redis, LANE);
+        assertThat(stats).isNotNull();
+        assertThat(stats.next())
+                .as("entries after the last delivered one, counted")
+                .isEqualTo(2);
+        assertThat(stats.lagWrong()).isTrue();
+        assertThat(stats.waiting())
+                .as("the admission counts the backlog, not the lag")
+                .isEqualTo(2);
+
+        assertThat(LaneStats.repairLag(redis, LANE)).isEqualTo(2L);
+        assertThat(lag()).isEqualTo("2");
+        assertThat(LaneStats.read(redis, LANE).lagWrong()).isFalse();
+        JobQueue.read(redis, LANE, "w3", 100, Duration.ZERO, false);
+        assertThat(lag()).isEqualTo("0");
+    }
+
     @Test
     void anXgroupSetidWithoutEntriesReadLosesTheCounterTooAndTheRepairRestoresIt() {
         List<StreamMessage<String, String>> taken = tenJobsThreeTaken();
@@ -133,6 +174,14 @@ class LaneLagTest {
                     redis, new Job(1, RequestId.newId(), "t", "math", "job " + i, null, LANE, now, now + 60_000, null));
         }
         return JobQueue.read(redis, LANE, "w1", 3, Duration.ZERO, false);
+    }
+
+    private void rewriteAof() {
+        redis.bgrewriteaof();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> redis.info("persistence").contains("aof_rewrite_in_progress:0")
+                        && !redis.info("persistence").contains("aof_rewrite_scheduled:1"));
     }
 
     /** The group's "lag" exactly as XINFO GROUPS gives it; null for Redis's NULL. */

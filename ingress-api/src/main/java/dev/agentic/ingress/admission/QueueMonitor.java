@@ -136,7 +136,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         for (Lane lane : Lane.values()) {
             long maxDepth = threshold(live, lane);
             LaneStats stats = LaneStats.read(redis.sync(), lane);
-            if (stats != null && stats.lag() == null && stats.undelivered()) {
+            if (stats != null && ((stats.lag() == null && stats.undelivered()) || stats.lagWrong())) {
                 stats = repairLag(lane, stats);
             }
             long waiting = stats == null ? 0 : stats.waiting();
@@ -154,8 +154,10 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
 
     /**
      * Redis lost the group's read counter (an AOF reload, an {@code XGROUP SETID}): its lag is NULL,
-     * which KEDA reads as no backlog. Restores it, so the autoscaler sees the jobs waiting again
-     * within one sample; the drain rate starts over from the restored counter.
+     * which KEDA reads as no backlog; or it has it wrong (a reload past an AOF rewrite): a lag with
+     * nothing waiting, which refuses queries as queue_full and scales workers for nothing. Restores
+     * it, so the lag is the backlog again within one sample; the drain rate starts over from the
+     * restored counter.
      */
     private @Nullable LaneStats repairLag(Lane lane, LaneStats stats) {
         Long lag = LaneStats.repairLag(redis.sync(), lane);
@@ -164,8 +166,11 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         }
         meters.counter("agentic.queue.lag.repairs", "lane", lane.wireName()).increment();
         log.warn(
-                "Lane(name={}) Redis had lost its group's read counter (AOF reload or XGROUP SETID): restored, lag {}",
+                "Lane(name={}) Redis had lost its group's read counter or had it wrong (lag {}, {} waiting; AOF reload or"
+                        + " XGROUP SETID): restored, lag {}",
                 lane.wireName(),
+                stats.lag(),
+                stats.next() > LaneStats.COUNTED ? "over " + LaneStats.COUNTED : stats.next(),
                 lag);
         synchronized (this) {
             lastRead.remove(lane);
