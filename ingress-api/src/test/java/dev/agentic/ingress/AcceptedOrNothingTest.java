@@ -32,13 +32,7 @@ class AcceptedOrNothingTest extends RedisBackedTest {
     void refusesWith503AndQueuesNothingWhenTheRequestCannotBeOpenedAndARetryRunsItOnce() throws Exception {
         String key = "accepted-" + UUID.randomUUID();
         long queuedBefore = queueLength();
-        HttpResponse<String> first;
-        refuseKeysStartingWith("agentic:req:");
-        try {
-            first = http.send(jsonPost(key), HttpResponse.BodyHandlers.ofString());
-        } finally {
-            allowEveryKey();
-        }
+        HttpResponse<String> first = sendRefusing("agentic:req:", key);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
         assertThat(queueLength()).as("nothing queued").isEqualTo(queuedBefore);
 
@@ -58,13 +52,7 @@ class AcceptedOrNothingTest extends RedisBackedTest {
         String key = "unqueued-" + UUID.randomUUID();
         long queuedBefore = queueLength();
         List<String> requestsBefore = redis().keys("agentic:req:*");
-        HttpResponse<String> first;
-        refuseKeysStartingWith("agentic:queue:");
-        try {
-            first = http.send(jsonPost(key), HttpResponse.BodyHandlers.ofString());
-        } finally {
-            allowEveryKey();
-        }
+        HttpResponse<String> first = sendRefusing("agentic:queue:", key);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
         assertThat(queueLength()).isEqualTo(queuedBefore);
         assertThat(redis().keys("agentic:req:*"))
@@ -77,6 +65,16 @@ class AcceptedOrNothingTest extends RedisBackedTest {
         worker(job).finish(new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
         assertThat(retry.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(queueLength()).isEqualTo(queuedBefore + 1);
+    }
+
+    /** Sends the query while the Redis user may touch no key starting with {@code prefix}. */
+    private HttpResponse<String> sendRefusing(String prefix, String idempotencyKey) throws Exception {
+        refuseKeysStartingWith(prefix);
+        try {
+            return http.send(jsonPost(idempotencyKey), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            allowEveryKey();
+        }
     }
 
     /** Every key but those starting with {@code prefix}: Redis globs have no negation, so spell out the complement. */

@@ -30,6 +30,17 @@ import org.slf4j.LoggerFactory;
  * @param commandLatency time every command into Micrometer, by command ({@code lettuce.command.*} timers)
  */
 public record RedisSettings(String uri, Duration commandTimeout, Duration connectTimeout, boolean commandLatency) {
+    /** The SLO buckets of the applications' Redis latency timers (a queue sample, a PING): 1 ms … 500 ms. */
+    public static Duration[] latencyBuckets() {
+        return new Duration[] {
+            Duration.ofMillis(1),
+            Duration.ofMillis(5),
+            Duration.ofMillis(25),
+            Duration.ofMillis(100),
+            Duration.ofMillis(500)
+        };
+    }
+
     public RedisSettings {
         RedisURI.create(uri); // fails early on a malformed URI
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {

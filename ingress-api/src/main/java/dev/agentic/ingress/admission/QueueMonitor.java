@@ -4,12 +4,12 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.LaneStats;
+import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -86,12 +86,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
                 .register(meters);
         this.roundTrip = Timer.builder("agentic.redis.sample")
                 .description("One queue sample: the live thresholds, each lane's counters and INFO memory")
-                .serviceLevelObjectives(
-                        Duration.ofMillis(1),
-                        Duration.ofMillis(5),
-                        Duration.ofMillis(25),
-                        Duration.ofMillis(100),
-                        Duration.ofMillis(500))
+                .serviceLevelObjectives(RedisSettings.latencyBuckets())
                 .register(meters);
         long interval = config.sampleInterval().toMillis();
         sampler.scheduleWithFixedDelay(this::sampleQuietly, 0, interval, TimeUnit.MILLISECONDS);

@@ -1,10 +1,10 @@
 package dev.agentic.worker.config;
 
+import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +30,7 @@ class RedisProbe implements AutoCloseable {
         this.connection = connection;
         this.ping = Timer.builder("agentic.redis.ping")
                 .description("One PING round trip from this worker to Redis, every " + EVERY_SECONDS + " s")
-                .serviceLevelObjectives(
-                        Duration.ofMillis(1),
-                        Duration.ofMillis(5),
-                        Duration.ofMillis(25),
-                        Duration.ofMillis(100),
-                        Duration.ofMillis(500))
+                .serviceLevelObjectives(RedisSettings.latencyBuckets())
                 .register(meters);
         Gauge.builder("agentic.redis.up", this, p -> p.up ? 1 : 0)
                 .description("1 when this worker's last PING reached Redis, 0 when it failed")
