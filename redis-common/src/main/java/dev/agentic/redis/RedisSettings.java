@@ -118,15 +118,24 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
      * Redis in a deployment): once connected, Lettuce reconnects by itself.
      */
     public static <T> T connectWaiting(java.util.function.Supplier<T> connect) {
+        return retryingUntilStarted("Redis not reachable yet", RedisConnectionException.class, connect);
+    }
+
+    /**
+     * Runs {@code action} until it does not throw {@code retried}, every 500 ms for at most {@link
+     * #STARTUP_WAIT}; then its last failure is thrown.
+     */
+    private static <T> T retryingUntilStarted(
+            String waiting, Class<? extends RedisException> retried, java.util.function.Supplier<T> action) {
         long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
         while (true) {
             try {
-                return connect.get();
-            } catch (RedisConnectionException e) {
-                if (System.nanoTime() > deadline) {
+                return action.get();
+            } catch (RedisException e) {
+                if (!retried.isInstance(e) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LOG.warn("Redis not reachable yet ({}); retrying", e.getMessage());
+                LOG.warn("{} ({}); retrying", waiting, e.getMessage());
                 pauseBeforeRetry(e);
             }
         }
@@ -147,19 +156,10 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
      * subscription Redis confirmed, so a refused {@code SUBSCRIBE} must be asked for again.
      */
     public static void subscribeWaiting(StatefulRedisPubSubConnection<String, String> connection, String... channels) {
-        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
-        while (true) {
-            try {
-                connection.sync().subscribe(channels);
-                return;
-            } catch (RedisException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.warn("cannot subscribe yet ({}); retrying", e.getMessage());
-                pauseBeforeRetry(e);
-            }
-        }
+        retryingUntilStarted("cannot subscribe yet", RedisException.class, () -> {
+            connection.sync().subscribe(channels);
+            return null;
+        });
     }
 
     /**
