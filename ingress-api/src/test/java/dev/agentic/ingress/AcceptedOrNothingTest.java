@@ -11,74 +11,54 @@ import io.lettuce.core.AclSetuserArgs;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Accepted or nothing: a query whose request cannot be opened, or whose job cannot be queued, is
- * refused with 503 and leaves nothing behind (no job, no request, its Idempotency-Key free for the
- * retry, which runs it once). The ingress opens the request before it queues the job. The faults
- * are real: an ACL on the Redis user that refuses the request hashes ({@code agentic:req:*}), or
- * the queues ({@code agentic:queue:*}).
+ * Accepted or nothing: once a query's job is on the queue, no failure answers "nothing was
+ * accepted". The fault is real: an ACL on the Redis user that refuses the request hashes
+ * ({@code agentic:req:*}), so the job is queued but its request cannot be opened.
  */
 class AcceptedOrNothingTest extends RedisBackedTest {
     private static final String MATH = "{\"query\":\"What is 2+2?\",\"agent_type\":\"math\"}";
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void refusesWith503AndQueuesNothingWhenTheRequestCannotBeOpenedAndARetryRunsItOnce() throws Exception {
+    void answers202WithTheIdWhenTheRequestCannotBeOpenedAfterItsJobIsQueuedAndARetryRunsItOnce() throws Exception {
         String key = "accepted-" + UUID.randomUUID();
         long queuedBefore = queueLength();
-        HttpResponse<String> first = sendRefusing("agentic:req:", key);
-        assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
-        assertThat(queueLength()).as("nothing queued").isEqualTo(queuedBefore);
-
-        CompletableFuture<HttpResponse<String>> retry =
-                http.sendAsync(jsonPost(key), HttpResponse.BodyHandlers.ofString());
-        Job job = takeJob();
-        worker(job).finish(new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
-
-        HttpResponse<String> answer = retry.get(30, TimeUnit.SECONDS);
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        assertThat(answer.body()).contains("\"id\":\"" + job.id() + "\"", "\"finish_reason\":\"stop\"");
-        assertThat(queueLength()).as("the retry queued it once").isEqualTo(queuedBefore + 1);
-    }
-
-    @Test
-    void refusesWith503AndLeavesNoRequestWhenTheJobCannotBeQueued() throws Exception {
-        String key = "unqueued-" + UUID.randomUUID();
-        long queuedBefore = queueLength();
-        List<String> requestsBefore = redis().keys("agentic:req:*");
-        HttpResponse<String> first = sendRefusing("agentic:queue:", key);
-        assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
-        assertThat(queueLength()).isEqualTo(queuedBefore);
-        assertThat(redis().keys("agentic:req:*"))
-                .as("the request opened for the job is deleted")
-                .containsExactlyInAnyOrderElementsOf(requestsBefore);
-
-        CompletableFuture<HttpResponse<String>> retry =
-                http.sendAsync(jsonPost(key), HttpResponse.BodyHandlers.ofString());
-        Job job = takeJob();
-        worker(job).finish(new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
-        assertThat(retry.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(queueLength()).isEqualTo(queuedBefore + 1);
-    }
-
-    /** Sends the query while the Redis user may touch no key starting with {@code prefix}. */
-    private HttpResponse<String> sendRefusing(String prefix, String idempotencyKey) throws Exception {
-        refuseKeysStartingWith(prefix);
+        HttpResponse<String> first;
+        refuseRequestHashes();
         try {
-            return http.send(jsonPost(idempotencyKey), HttpResponse.BodyHandlers.ofString());
+            first = http.send(jsonPost(key), HttpResponse.BodyHandlers.ofString());
         } finally {
             allowEveryKey();
         }
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        String id = idIn(first.body());
+        assertThat(first.headers().firstValue("Location")).hasValue("/api/v1/queries/" + id);
+        assertThat(first.body()).contains("\"code\":\"accepted\"", "/api/v1/queries/" + id + "/events");
+        assertThat(queueLength()).isEqualTo(queuedBefore + 1);
+
+        CompletableFuture<HttpResponse<String>> retry =
+                http.sendAsync(jsonPost(key), HttpResponse.BodyHandlers.ofString());
+        Job job = takeJob();
+        assertThat(job.id()).isEqualTo(id);
+        worker(job).finish(new StreamEvent.Done(new Usage(1, 1, 0), "stop"), "4");
+
+        HttpResponse<String> replay = retry.get(30, TimeUnit.SECONDS);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.body()).contains("\"id\":\"" + id + "\"", "\"finish_reason\":\"stop\"");
+        assertThat(queueLength()).as("the retry queued nothing").isEqualTo(queuedBefore + 1);
     }
 
-    /** Every key but those starting with {@code prefix}: Redis globs have no negation, so spell out the complement. */
-    private static void refuseKeysStartingWith(String prefix) {
+    /** Every key but {@code agentic:req:*}: Redis globs have no negation, so spell out the complement. */
+    private static void refuseRequestHashes() {
+        String prefix = "agentic:req:";
         AclSetuserArgs args = AclSetuserArgs.Builder.resetKeys();
         for (int i = 0; i < prefix.length(); i++) {
             args.keyPattern(prefix.substring(0, i) + "[^" + prefix.charAt(i) + "]*");
@@ -93,6 +73,12 @@ class AcceptedOrNothingTest extends RedisBackedTest {
     private static long queueLength() {
         String queue = RedisKeys.queue(Lane.INTERACTIVE);
         return redis().exists(queue) == 0 ? 0 : redis().xlen(queue);
+    }
+
+    private static String idIn(String body) {
+        Matcher id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body);
+        assertThat(id.find()).as(body).isTrue();
+        return id.group(1);
     }
 
     private HttpRequest jsonPost(String idempotencyKey) {

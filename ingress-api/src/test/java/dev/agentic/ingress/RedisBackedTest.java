@@ -150,7 +150,7 @@ abstract class RedisBackedTest {
         StreamMessage<String, String> entry = taken.get(0);
         JobQueue.ack(redis(), Lane.INTERACTIVE, entry.getId());
         Job job = WireCodec.decodeJob(entry.getBody().get(RedisKeys.JOB_FIELD));
-        // As workers do: make sure the request exists (the ingress opened it before queueing the job).
+        // As workers do: the ingress writes the job before its request, so make sure it exists.
         new EventLog(CONNECTION, Duration.ofMinutes(10), Duration.ofMinutes(20), Clock.systemUTC()).open(job);
         return job;
     }

@@ -1,7 +1,6 @@
 -- Begins an attempt at a request: the one place an attempt number is counted. Creates the request
--- (hash and 'queued' event, as open-request.lua) when it is missing (its ingress opens it before it
--- queues the job, but an older ingress queued first, and a request can expire while its job waits),
--- then numbers the attempt one above every attempt begun or written
+-- (hash and 'queued' event, as open-request.lua) when it is missing (its ingress died between the
+-- queue entry and the request), then numbers the attempt one above every attempt begun or written
 -- before, and at least the queue entry's delivery count (a worker killed before it began counts).
 -- KEYS[1] request hash, KEYS[2] event log stream
 -- ARGV[1] tenant, ARGV[2] agent, ARGV[3] lane, ARGV[4] now millis, ARGV[5] deadline millis,

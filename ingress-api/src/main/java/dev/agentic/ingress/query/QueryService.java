@@ -279,57 +279,43 @@ public class QueryService {
     }
 
     /**
-     * Opens the job's request, then puts the job on its queue. A failure before the job is queued is
+     * Puts the job on its queue, then records its request. A failure before the job is queued is
      * a {@link RedisException} (nothing was accepted: 503); after it, the request runs, and the
      * client gets 202 with its id ({@link #accepted}). The key claimed for the request is marked
      * queued in the same atomic step as the job is queued, so a retry with it returns this request
      * even before a worker records it, and never waits on a job that was not queued.
      *
-     * <p>The request first: a worker blocked on the lane takes the job the moment it is queued, and
-     * finds its request opened with this instance's relay channel. Queued first, the worker won that
-     * race about 60 % of the time at load; it then opened the request itself and this instance had
-     * to join the relays and read the log (EnqueueOrderTest). If the queueing fails, the opened
-     * request is deleted (nobody has its id); if this instance dies in between, it expires unseen.
-     *
      * @param idempotencyKey the request's Idempotency-Key, claimed for it, if any
      * @param relayChannel this instance's relay channel, where the request's events are to go
      * @return the request's {@code queued} event when this call opened it (the log holds only that);
-     *     null when a request with its id existed already
+     *     null when a worker was faster
      */
     @Nullable
     LoggedEvent enqueue(Job job, @Nullable String idempotencyKey, String relayChannel) {
-        LoggedEvent queued = events.open(job, relayChannel);
+        // The job first, then its request: if this instance dies in between, the worker that takes
+        // the job writes the request itself (it has everything needed), so nothing is half-made.
+        if (idempotencyKey == null) {
+            JobQueue.enqueue(redis.sync(), job);
+        } else {
+            JobQueue.enqueueClaimed(
+                    redis.sync(),
+                    job,
+                    RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(idempotencyKey)),
+                    new Claim(job.id(), job.deadlineMs(), true).value());
+        }
+        LoggedEvent queued;
         try {
-            if (idempotencyKey == null) {
-                JobQueue.enqueue(redis.sync(), job);
-            } else {
-                JobQueue.enqueueClaimed(
-                        redis.sync(),
-                        job,
-                        RedisKeys.idempotency(job.tenant(), Digests.sha256Hex(idempotencyKey)),
-                        new Claim(job.id(), job.deadlineMs(), true).value());
-            }
+            queued = events.open(job, relayChannel); // null: a worker was faster and opened it already
         } catch (RedisException e) {
-            if (queued != null) {
-                forget(job.id());
-            }
-            throw e;
+            log.warn(
+                    "Query(id={}) queued, but its request could not be written: {}; the worker will",
+                    job.id(),
+                    LogText.safe(String.valueOf(e.getMessage())));
+            throw accepted(job.id(), "its stream could not be started");
         }
         meters.counter("agentic.ingress.accepted", "agent", job.agent()).increment();
         log.debug("Query(id={}, tenant={}, agent={}) queued", job.id(), job.tenant(), job.agent());
         return queued;
-    }
-
-    /** Deletes a request that was opened but never queued, when Redis lets it (else it expires). */
-    private void forget(String id) {
-        try {
-            redis.sync().del(RedisKeys.request(id), RedisKeys.events(id));
-        } catch (RedisException e) {
-            log.debug(
-                    "Query(id={}) not queued; its request expires unseen: {}",
-                    id,
-                    LogText.safe(String.valueOf(e.getMessage())));
-        }
     }
 
     /**
