@@ -2,6 +2,7 @@ package dev.agentic.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.agentic.model.EventId;
 import dev.agentic.model.Job;
@@ -13,16 +14,20 @@ import dev.agentic.model.Usage;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -249,13 +254,26 @@ class RedisAclTest {
         }
     }
 
+    /**
+     * Lettuce 6.8 loses the cause in a race: when Redis answers {@code WRONGPASS} before Lettuce's
+     * connect listener runs, the handshake handler is already gone and the connection fails with
+     * "RedisHandshakeHandler not registered" (AbstractRedisClient.initializeChannelAsync). Seen once
+     * in CI; so every attempt must be refused, and the operator, whose process retries at start-up
+     * (RedisSettings.connectWaiting), must read WRONGPASS within a few attempts.
+     */
     @Test
     void aWrongPasswordIsRefusedWithAClearError() {
         RedisClient wrong = client("agentic-worker", "guess");
         try {
-            assertThatThrownBy(wrong::connect)
-                    .isInstanceOf(RedisException.class)
-                    .hasStackTraceContaining("WRONGPASS");
+            List<String> failures = new ArrayList<>();
+            for (int attempt = 0; attempt < 5 && failures.stream().noneMatch(f -> f.contains("WRONGPASS")); attempt++) {
+                Throwable refused = catchThrowable(wrong::connect);
+                assertThat(refused).isInstanceOf(RedisConnectionException.class);
+                StringWriter trace = new StringWriter();
+                refused.printStackTrace(new PrintWriter(trace));
+                failures.add(trace.toString());
+            }
+            assertThat(failures).anySatisfy(f -> assertThat(f).contains("WRONGPASS"));
         } finally {
             wrong.shutdown();
         }
