@@ -2,6 +2,7 @@ package dev.agentic.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentic.ingress.security.AnyRole;
 import dev.agentic.ingress.security.RequiresRole;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,6 +49,9 @@ class AuthorizationMatrixTest extends RedisBackedTest {
         }
     }
 
+    /** The role of an endpoint every valid key may call ({@code @AnyRole}). */
+    static final String ANY_ROLE = "any";
+
     static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("POST", "/api/v1/query", "{}", "user", 400),
             new Endpoint("GET", "/api/v1/queries/" + UNKNOWN_ID, "", "user", 404),
@@ -70,7 +74,12 @@ class AuthorizationMatrixTest extends RedisBackedTest {
             new Endpoint("POST", "/api/v1/documents", "{}", "ingest", 400),
             new Endpoint("DELETE", "/api/v1/admin/keys/ffffffffffffffff", "", "admin", 404),
             new Endpoint("POST", "/v1/chat/completions", "{}", "user", 400),
-            new Endpoint("GET", "/v1/models", "", "user", 200));
+            new Endpoint("GET", "/v1/models", "", "user", 200),
+            new Endpoint("GET", "/api/v1/me", "", ANY_ROLE, 200),
+            new Endpoint("GET", "/api/v1/admin/overview", "", "operator", 200),
+            new Endpoint("GET", "/api/v1/admin/overview/stream", "", "operator", 200),
+            new Endpoint("GET", "/api/v1/admin/requests", "", "operator", 200),
+            new Endpoint("GET", "/api/v1/admin/requests/" + UNKNOWN_ID + "/events", "", "operator", 404));
 
     static final List<String> ROLES = List.of("admin", "operator", "ingest", "user");
 
@@ -95,8 +104,10 @@ class AuthorizationMatrixTest extends RedisBackedTest {
     @ParameterizedTest(name = "{0} as {1}")
     @MethodSource("matrix")
     void eachRoleGetsExactlyItsEndpoints(Endpoint endpoint, String role) throws Exception {
-        HttpResponse<String> response = send(endpoint, "Bearer " + keyFor(role));
-        boolean allowed = role.equals("admin") || role.equals(endpoint.role());
+        Reply response = send(endpoint, "Bearer " + keyFor(role));
+        boolean allowed = role.equals("admin")
+                || role.equals(endpoint.role())
+                || endpoint.role().equals(ANY_ROLE);
         if (allowed) {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(endpoint.status());
         } else {
@@ -115,7 +126,7 @@ class AuthorizationMatrixTest extends RedisBackedTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("endpoints")
     void everyEndpointNeedsAKey(Endpoint endpoint) throws Exception {
-        HttpResponse<String> response = send(endpoint, null);
+        Reply response = send(endpoint, null);
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"agentic\"");
         assertThat(response.body()).contains("\"code\":\"unauthorized\"");
@@ -133,6 +144,7 @@ class AuthorizationMatrixTest extends RedisBackedTest {
                     continue;
                 }
                 if (!handler.hasMethodAnnotation(RequiresRole.class)
+                        && !handler.hasMethodAnnotation(AnyRole.class)
                         && !handler.getBeanType().isAnnotationPresent(RequiresRole.class)) {
                     undeclared.add(pattern);
                 }
@@ -156,7 +168,10 @@ class AuthorizationMatrixTest extends RedisBackedTest {
         return pattern.equals("/api/v1/health") || pattern.startsWith("/api/v1/monitoring/");
     }
 
-    private HttpResponse<String> send(Endpoint endpoint, String authorization) throws Exception {
+    /** A response's status, headers and body; an event stream's body is not waited for (it never ends). */
+    record Reply(int statusCode, java.net.http.HttpHeaders headers, String body) {}
+
+    private Reply send(Endpoint endpoint, String authorization) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(java.net.URI.create(url(endpoint.path())))
                 .header("Content-Type", "application/json")
                 .method(
@@ -167,6 +182,15 @@ class AuthorizationMatrixTest extends RedisBackedTest {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<java.io.InputStream> response =
+                http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = response.body()) {
+            boolean stream =
+                    response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream");
+            return new Reply(
+                    response.statusCode(),
+                    response.headers(),
+                    stream ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 }

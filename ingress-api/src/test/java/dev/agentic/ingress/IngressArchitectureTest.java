@@ -34,6 +34,7 @@ class IngressArchitectureTest {
             .that()
             .resideOutsideOfPackages(
                     "dev.agentic.ingress.admin..",
+                    "dev.agentic.ingress.dashboard..",
                     "dev.agentic.ingress.admission..",
                     "dev.agentic.ingress.config..",
                     "dev.agentic.ingress.health..",

@@ -154,8 +154,19 @@ class RedisAclTest {
             new UsageLedger(wk, Duration.ofDays(1))
                     .record("t", "math", RequestId.newId(), LocalDate.now(java.time.ZoneOffset.UTC), Usage.NONE);
             w.get(RedisKeys.worker("w1"));
+            w.zadd(RedisKeys.WORKERS, 1.0, "w1");
+            w.zremrangebyscore(RedisKeys.WORKERS, Range.create(0, 0.5));
+            w.zrem(RedisKeys.WORKERS, "w0");
+            w.lpush(RedisKeys.RECENT_REQUESTS, "{}");
+            w.ltrim(RedisKeys.RECENT_REQUESTS, 0, 199);
 
             assertThat(LaneStats.read(i, Lane.BATCH)).isNotNull();
+            i.zrevrangebyscoreWithScores(
+                    RedisKeys.WORKERS, Range.create(0, Double.POSITIVE_INFINITY), io.lettuce.core.Limit.create(0, 10));
+            i.mget(RedisKeys.worker("w1"), RedisKeys.worker("w2"));
+            i.lrange(RedisKeys.RECENT_REQUESTS, 0, 49);
+            i.hincrby(RedisKeys.INGRESS_REFUSALS, "rate_limited", 1);
+            i.hgetall(RedisKeys.INGRESS_REFUSALS);
             i.get(ResponseCacheKey.of(i, "t", "math", "1+1"));
             UsageLedger ledger = new UsageLedger(in, Duration.ofDays(1));
             ledger.day("t", LocalDate.now(java.time.ZoneOffset.UTC));
@@ -200,6 +211,7 @@ class RedisAclTest {
                     () -> w.del(RedisKeys.LIMITS_CONFIG),
                     () -> w.set(RedisKeys.idempotency("t", "ab".repeat(16)), "x"),
                     () -> w.del(RedisKeys.streamPermits("t")),
+                    () -> w.hincrby(RedisKeys.INGRESS_REFUSALS, "rate_limited", -100),
                     () -> w.eval(
                             "return redis.call('HSET', KEYS[1], 'roles', 'admin')",
                             io.lettuce.core.ScriptOutputType.INTEGER,
@@ -225,6 +237,8 @@ class RedisAclTest {
                     () -> i.incr(RedisKeys.knowledgeVersion("t")),
                     () -> i.hset(RedisKeys.usageDay("t", "2026-12-01"), "total:cost_usd", "0"),
                     () -> i.setex(RedisKeys.worker("w1"), 30, "{}"),
+                    () -> i.zadd(RedisKeys.WORKERS, 1.0, "forged-worker"),
+                    () -> i.lpush(RedisKeys.RECENT_REQUESTS, "{\"id\":\"forged\"}"),
                     () -> i.rpush(RedisKeys.session("t", "ab".repeat(16)), "{}"));
             for (Runnable operation : refused) {
                 assertThatThrownBy(operation::run)

@@ -23,6 +23,22 @@ public final class RedisKeys {
     /** Stream of jobs that exceeded the maximum number of deliveries. */
     public static final String DEAD_LETTERS = "agentic:dlq";
 
+    /**
+     * The requests workers ended lately, newest first (a list of JSON summaries: id, tenant, agent,
+     * lane, status, error code, time to first token, duration), capped at {@code
+     * agentic.trim.recent-requests}; the dashboard's request list.
+     */
+    public static final String RECENT_REQUESTS = "agentic:recent";
+
+    /** The live workers (a sorted set: worker name, scored by its last heartbeat in epoch millis). */
+    public static final String WORKERS = "agentic:workers";
+
+    /**
+     * Each ingress instance's refusal counters since it started (a hash: {@code <instance>|<reason>}
+     * to a count), written by the instance once per queue sample; the dashboard sums them.
+     */
+    public static final String INGRESS_REFUSALS = "agentic:refusals";
+
     /** Field of a lane stream entry holding the encoded {@link Job}. */
     public static final String JOB_FIELD = "job";
 

@@ -103,6 +103,53 @@ class WorkerIntegrationTest {
     }
 
     @Test
+    void reportsItselfAndTheRequestsItEndedToTheDashboard() {
+        Job streamed = probe.submit("general", "Tell me something");
+        Job unknown = probe.submit("no-such-agent", "anything");
+        probe.awaitTerminal(streamed);
+        probe.awaitTerminal(unknown);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> recentIds().containsAll(List.of(streamed.id(), unknown.id())));
+        Map<String, tools.jackson.databind.JsonNode> recent = new java.util.HashMap<>();
+        for (String line : probe.redis().lrange(RedisKeys.RECENT_REQUESTS, 0, -1)) {
+            tools.jackson.databind.JsonNode summary = JSON.readTree(line);
+            recent.put(summary.get("id").stringValue(), summary);
+        }
+        tools.jackson.databind.JsonNode done = recent.get(streamed.id());
+        assertThat(done.get("status").stringValue()).isEqualTo("done");
+        assertThat(done.get("agent").stringValue()).isEqualTo("general");
+        assertThat(done.get("lane").stringValue()).isEqualTo("interactive");
+        assertThat(done.get("ttft_ms").longValue())
+                .isBetween(0L, done.get("duration_ms").longValue());
+        tools.jackson.databind.JsonNode failed = recent.get(unknown.id());
+        assertThat(failed.get("status").stringValue()).isEqualTo("error");
+        assertThat(failed.get("error_code").stringValue()).isEqualTo("unknown_agent");
+        assertThat(failed.get("ttft_ms").isNull()).isTrue();
+
+        // The heartbeat: listed in the workers index, its key describing it.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Double beat = probe.redis().zscore(RedisKeys.WORKERS, WORKER_NAME);
+            assertThat(beat).isNotNull();
+            assertThat(System.currentTimeMillis() - beat.longValue()).isLessThan(30_000);
+            tools.jackson.databind.JsonNode status = JSON.readTree(probe.redis().get(RedisKeys.worker(WORKER_NAME)));
+            assertThat(status.get("concurrency").intValue()).isEqualTo(2);
+            assertThat(status.get("jobs_done").longValue()).isGreaterThanOrEqualTo(2);
+            assertThat(status.get("version").stringValue()).isNotBlank();
+            assertThat(status.get("busy").intValue()).isBetween(0, 2);
+        });
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private static List<String> recentIds() {
+        return probe.redis().lrange(RedisKeys.RECENT_REQUESTS, 0, -1).stream()
+                .map(line -> JSON.readTree(line).get("id").stringValue())
+                .toList();
+    }
+
+    @Test
     void streamsTheLlmTokensOfGeneralJobInOrder() {
         Job job = probe.submit("general", "Tell me something");
 

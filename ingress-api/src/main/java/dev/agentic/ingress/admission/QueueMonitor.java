@@ -97,6 +97,11 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
         return Objects.requireNonNull(loads.get(lane), "every lane has a load from the start");
     }
 
+    /** The lane's counters at the last sample; null before it, or while the lane has no group. */
+    public synchronized @Nullable LaneStats stats(Lane lane) {
+        return lastStats.get(lane);
+    }
+
     /** Takes a sample now (tests, and operators' changes that must apply at once). */
     public void sampleNow() {
         try {

@@ -27,7 +27,25 @@ public record IngressProperties(
         @Valid @DefaultValue Ingress ingress,
         @Valid @DefaultValue Admission admission,
         @Valid @DefaultValue Security security,
-        @Valid @DefaultValue Limits limits) {
+        @Valid @DefaultValue Limits limits,
+        @Valid @DefaultValue Dashboard dashboard) {
+
+    /**
+     * The browser dashboard ({@code /dashboard}) and its live overview.
+     *
+     * @param overviewInterval how often the overview stream sends a sample; one sample is read from
+     *     Redis per interval and instance, however many dashboards watch
+     * @param maxOverviewStreams overview streams one instance holds at once; more get 429
+     */
+    public record Dashboard(
+            @DefaultValue("1s") Duration overviewInterval,
+            @DefaultValue("16") @Min(1) int maxOverviewStreams) {
+        public Dashboard {
+            if (overviewInterval.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("agentic.dashboard.overview-interval must be at least 100ms");
+            }
+        }
+    }
 
     /**
      * API keys (see docs/security.md). Keys live in Redis, hashed; this only configures the first one.

@@ -51,12 +51,15 @@ public record WorkerProperties(
      * @param deadLetterMaxLength the most dead letters kept in {@code agentic:dlq} (oldest go first)
      * @param deadLetterMaxAge dead letters older than this are removed
      * @param deadLetterMaxJobSize the most bytes of a job's payload a dead letter keeps (the rest is cut)
+     * @param recentRequests the most ended requests {@code agentic:recent} keeps for the dashboard
+     *     (newest first); 0 records none
      */
     public record Trim(
             @DefaultValue("10s") Duration interval,
             @DefaultValue("10000") @Min(0) long deadLetterMaxLength,
             @DefaultValue("7d") Duration deadLetterMaxAge,
-            @DefaultValue("64KB") DataSize deadLetterMaxJobSize) {
+            @DefaultValue("64KB") DataSize deadLetterMaxJobSize,
+            @DefaultValue("200") @Min(0) @Max(10000) int recentRequests) {
         public Trim {
             if (interval.isNegative() || deadLetterMaxAge.isNegative()) {
                 throw new IllegalArgumentException(

@@ -45,7 +45,8 @@ class ConsumerConfiguration {
                 new OutputLimits(
                         (int) properties.worker().maxEventBytes().toBytes(),
                         properties.worker().maxAnswerChars()),
-                properties.worker().tokenCoalesceWindow());
+                properties.worker().tokenCoalesceWindow(),
+                new RecentRequests(properties.trim().recentRequests(), Clock.systemUTC()));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

@@ -97,8 +97,8 @@ public final class JobConsumer implements SmartLifecycle {
                 .description("Agents that did not return after their stop and still hold their slot")
                 .register(meters);
         this.deadLetters = new DeadLetters(redis, runner, consumer, meters, deadLetterJobBytes);
-        this.leaseKeeper = new LeaseKeeper(redis, inflight, config);
-        this.settlements = new Settlements(redis, runner::settle);
+        this.leaseKeeper = new LeaseKeeper(redis, inflight, config, new WorkerStatus(threads, runner.recent(), config));
+        this.settlements = new Settlements(redis, runner::settle, runner.recent());
         this.consumeLoop = new ConsumeLoop(
                 client,
                 settings,
@@ -244,6 +244,7 @@ public final class JobConsumer implements SmartLifecycle {
                 }
             }
             redis.del(RedisKeys.worker(consumer));
+            redis.zrem(RedisKeys.WORKERS, consumer);
         } catch (RedisException e) {
             log.warn(
                     "Worker(name={}) could not hand back unfinished jobs: {}; they are reclaimed after {}",

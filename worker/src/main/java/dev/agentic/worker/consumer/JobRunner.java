@@ -60,6 +60,7 @@ public final class JobRunner implements AutoCloseable {
     private final UsageAccounting usage;
     private final OutputLimits limits;
     private final Duration coalesceWindow;
+    private final RecentRequests recent;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -142,6 +143,36 @@ public final class JobRunner implements AutoCloseable {
             UsageAccounting usage,
             OutputLimits limits,
             Duration coalesceWindow) {
+        this(
+                events,
+                agents,
+                cancels,
+                workerName,
+                redisRetry,
+                clock,
+                meters,
+                cache,
+                usage,
+                limits,
+                coalesceWindow,
+                new RecentRequests(0, clock));
+    }
+
+    /** @param recent where the requests this worker ends are summed up for the dashboard */
+    JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            ResponseCacheWriter cache,
+            UsageAccounting usage,
+            OutputLimits limits,
+            Duration coalesceWindow,
+            RecentRequests recent) {
+        this.recent = recent;
         this.limits = limits;
         this.coalesceWindow = coalesceWindow;
         this.cache = cache;
@@ -265,7 +296,15 @@ public final class JobRunner implements AutoCloseable {
         if (terminal instanceof StreamEvent.Done done && cacheKey != null && sink.isOpen()) {
             cacheAnswer(job, sink, done, cacheKey);
         }
+        if (watch.reason() == Stop.CANCELLED) {
+            recent.record(job, "cancelled", "cancelled", sink.firstTokenAtMs());
+        }
         return terminal == null ? sink.outcome() : finish(job, sink, terminal);
+    }
+
+    /** The requests this runner ended (for the dashboard and the worker's heartbeat). */
+    RecentRequests recent() {
+        return recent;
     }
 
     /**
@@ -482,6 +521,10 @@ public final class JobRunner implements AutoCloseable {
 
     private AttemptOutcome finish(Job job, RedisEventSink sink, StreamEvent terminal) {
         AttemptOutcome outcome = sink.finish(terminal);
+        if (outcome instanceof AttemptOutcome.Written) {
+            String code = terminal instanceof StreamEvent.Error error ? error.code() : null;
+            recent.record(job, terminal.type(), code, sink.firstTokenAtMs());
+        }
         if (terminal instanceof StreamEvent.Done done && outcome instanceof AttemptOutcome.Written) {
             usage.count(job, done.usage()); // this attempt wrote the done: settle it without reading it back
         }

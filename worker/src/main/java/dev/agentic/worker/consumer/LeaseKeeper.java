@@ -20,9 +20,15 @@ final class LeaseKeeper implements Runnable {
     private final Inflight inflight;
     private final WorkerProperties.Worker config;
     private final String consumer;
+    private final WorkerStatus status;
 
-    LeaseKeeper(RedisCommands<String, String> redis, Inflight inflight, WorkerProperties.Worker config) {
+    LeaseKeeper(
+            RedisCommands<String, String> redis,
+            Inflight inflight,
+            WorkerProperties.Worker config,
+            WorkerStatus status) {
         this.redis = redis;
+        this.status = status;
         this.inflight = inflight;
         this.config = config;
         this.consumer = config.consumerName();
@@ -63,10 +69,20 @@ final class LeaseKeeper implements Runnable {
         });
     }
 
+    /**
+     * The heartbeat key expires after three missed beats; the {@link RedisKeys#WORKERS} index is
+     * swept of workers silent for {@link #FORGOTTEN_AFTER} (a killed worker leaves its entry).
+     */
     private void heartbeat() {
+        long now = System.currentTimeMillis();
         redis.setex(
                 RedisKeys.worker(consumer),
                 Math.max(1, config.refreshInterval().multipliedBy(3).toSeconds()),
-                "{\"inflight\":" + inflight.size() + ",\"concurrency\":" + config.concurrency() + "}");
+                status.describe(inflight.size()));
+        redis.zadd(RedisKeys.WORKERS, now, consumer);
+        redis.zremrangebyscore(RedisKeys.WORKERS, io.lettuce.core.Range.create(0, now - FORGOTTEN_AFTER.toMillis()));
     }
+
+    /** How long a silent worker stays listed (the dashboard shows it as gone meanwhile). */
+    static final java.time.Duration FORGOTTEN_AFTER = java.time.Duration.ofMinutes(10);
 }

@@ -67,6 +67,8 @@ final class RedisEventSink implements EventSink {
     private final AtomicReference<@Nullable AttemptOutcome> closedBy = new AtomicReference<>();
 
     private int tokens;
+    /** When the first token came (epoch millis), 0 before it. */
+    private volatile long firstTokenAtMs;
     /** The agent's events, kept for the response cache; null when not kept (or too long to keep). */
     private @Nullable List<CachedAnswer.Event> recorded;
 
@@ -103,6 +105,11 @@ final class RedisEventSink implements EventSink {
         this.recorded = record ? new ArrayList<>() : null;
     }
 
+    /** When the agent gave its first token (epoch millis), 0 when it gave none. */
+    long firstTokenAtMs() {
+        return firstTokenAtMs;
+    }
+
     /** Appends the token, split to fit events; once the answer is full the rest is dropped and the sink closes. */
     @Override
     public void token(String text) {
@@ -114,7 +121,9 @@ final class RedisEventSink implements EventSink {
             int room = limits.maxAnswerChars() - answer.length();
             kept = text.length() <= room ? text : text.substring(0, Math.max(0, room));
             answer.append(kept);
-            tokens++;
+            if (tokens++ == 0) {
+                firstTokenAtMs = System.currentTimeMillis();
+            }
             answerFull = answer.length() >= limits.maxAnswerChars();
         }
         for (String piece : limits.split(kept)) {

@@ -35,16 +35,19 @@ final class Settlements implements AutoCloseable {
 
     private final RedisCommands<String, String> redis;
     private final Consumer<List<Job>> countUsage;
+    private final RecentRequests recent;
     private final LinkedBlockingQueue<Ended> queue = new LinkedBlockingQueue<>();
     private @Nullable Thread thread;
     private volatile boolean closing;
 
     /**
      * @param countUsage counts the usage of the jobs' requests once each; throws a Redis failure
+     * @param recent the ended requests' summaries, pushed after each batch
      */
-    Settlements(RedisCommands<String, String> redis, Consumer<List<Job>> countUsage) {
+    Settlements(RedisCommands<String, String> redis, Consumer<List<Job>> countUsage, RecentRequests recent) {
         this.redis = redis;
         this.countUsage = countUsage;
+        this.recent = recent;
     }
 
     void start() {
@@ -91,6 +94,11 @@ final class Settlements implements AutoCloseable {
                     "Could not settle {} ended job(s): {}; they stay pending and are settled when reclaimed",
                     batch.size(),
                     e.getMessage());
+        }
+        try {
+            recent.flush(redis);
+        } catch (RedisException e) {
+            log.debug("Could not push the recent requests: {}", e.getMessage());
         }
     }
 
