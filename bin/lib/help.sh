@@ -55,6 +55,8 @@ Environment (defaults in brackets):
   AGENTIC_REDIS_MAXMEMORY [1gb]     its maxmemory (e.g. 512mb, 4gb); policy noeviction: when full,
                                     new work gets 503 redis_full, no key is ever evicted
   AGENTIC_LLM_PORT [$STACK_LLM_PORT]           LLM simulator
+  AGENTIC_LLM_ARGS                  more simulator flags, after config/stack.env's (the last of a
+                                    name wins), e.g. "--inter-token=100ms" for answers of 4 s
   AGENTIC_INGRESS_BASE_PORT [$STACK_INGRESS_BASE_PORT]  ingress instance i listens on base+i-1
   AGENTIC_WORKER_BASE_PORT [$STACK_WORKER_BASE_PORT]   worker i serves health/metrics on base+i-1
   AGENTIC_HEALTH_TIMEOUT [90]       seconds each process may take to become healthy

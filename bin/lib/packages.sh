@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# bin/lib/packages.sh: finds redis-server, nginx, curl and mvn, or installs them with apt-get as root.
+# bin/lib/packages.sh: finds redis-server, nginx, curl and mvn (and, for the tests, promtool and chromium),
+# or installs them with apt-get as root.
 # Sourced by bin/agentic, which sets ROOT and sources common.sh first.
 
 # Found by ensure_packages; "up" starts them.
@@ -41,6 +42,8 @@ ensure_packages() {
   # which renders k8s/, comes with the machine: no Debian package carries it.
   if [[ ${1:-} == --test ]]; then
     find_bin promtool >/dev/null || missing+=(prometheus)
+    # The dashboard's browser tests drive Debian's Chromium with playwright-core (never a downloaded browser).
+    find_bin chromium >/dev/null || missing+=(chromium)
     find_bin kubectl >/dev/null ||
       warn "kubectl is missing: the k8s/ checks are skipped (they fail under CI=true). See https://kubernetes.io/docs/tasks/tools/"
   fi

@@ -308,7 +308,7 @@ cmd_up() {
     --maxmemory "$AGENTIC_REDIS_MAXMEMORY" --maxmemory-policy noeviction
   wait_healthy redis redis "$AGENTIC_REDIS_PORT"
 
-  stack_args args "$STACK_LLM_ARGS" port="$AGENTIC_LLM_PORT"
+  stack_args args "$STACK_LLM_ARGS ${AGENTIC_LLM_ARGS:-}" port="$AGENTIC_LLM_PORT"
   launch llm llm "$AGENTIC_LLM_PORT" "${java[@]}" -jar "$llm_jar" "${args[@]}"
   wait_healthy llm llm "$AGENTIC_LLM_PORT"
 

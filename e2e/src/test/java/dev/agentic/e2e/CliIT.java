@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 16, unit = TimeUnit.MINUTES)
 class CliIT {
     /** {@code up} builds nothing, but starts 7 processes and ingests the docs on a shared machine. */
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(4);
@@ -107,6 +107,9 @@ class CliIT {
         env.put("AGENTIC_RUN_DIR", runDir.toString());
         env.put("AGENTIC_NO_BUILD", "1");
         env.put("AGENTIC_HEALTH_TIMEOUT", "150");
+        // Answers of about 4 s (40 tokens 100 ms apart): long enough for the dashboard's cancel and
+        // resume (config/stack.env's take 1 s); the other tests here ask the math agent.
+        env.put("AGENTIC_LLM_ARGS", "--inter-token=100ms");
 
         Result up = agentic(UP_TIMEOUT, "up");
 
@@ -244,6 +247,93 @@ class CliIT {
     }
 
     /**
+     * The dashboard in Debian's Chromium, driven by playwright-core through Nginx
+     * (dashboard/browser/dashboard.browser.mjs): sign-in refused and accepted, a streamed answer, a
+     * cancel, a resume after a reload, a dead letter retried, the worker count after {@code bin/agentic
+     * scale workers}, a limit changed in the page refusing queries with 429, no console error or failed
+     * request, axe-core without serious violations, and the screenshots README shows. The dead letter
+     * is written as a worker writes one after its last delivery (a real one takes a crashing worker).
+     */
+    @Test
+    @Order(6)
+    void theDashboardWorksInARealBrowser() throws Exception {
+        Path chromium = Binaries.require("chromium", "chromium");
+        String adminKey = Files.readString(runDir.resolve("admin-key")).strip();
+        String letter = seedDeadLetter();
+        Path screenshots = Stack.root().resolve("e2e/target/dashboard-screenshots");
+        Files.createDirectories(screenshots);
+        List<String> command = List.of(
+                "node",
+                Stack.root().resolve("dashboard/browser/dashboard.browser.mjs").toString());
+        File out = temp.resolve("dashboard-browser.out").toFile();
+        ProcessBuilder browser = new ProcessBuilder(command)
+                .directory(Stack.root().resolve("dashboard").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(out);
+        browser.environment().keySet().removeIf(name -> name.startsWith("AGENTIC_"));
+        browser.environment().putAll(env);
+        browser.environment()
+                .putAll(Map.of(
+                        "DASHBOARD_URL", "http://127.0.0.1:" + env.get("AGENTIC_PORT") + "/dashboard/",
+                        "ADMIN_KEY", adminKey,
+                        "AGENTIC_CLI", Stack.root().resolve("bin/agentic").toString(),
+                        "SCALE_TO", Integer.toString(WORKERS + 1),
+                        "SCREENSHOT_DIR", screenshots.toString(),
+                        "CHROMIUM", chromium.toString(),
+                        "DEAD_LETTER_ENTRY", letter));
+
+        int exitCode = run(browser, Duration.ofMinutes(6));
+
+        String report = read(out);
+        System.out.println(report);
+        assertThat(exitCode).as("the browser tests\n%s", report).isZero();
+        assertThat(report).doesNotContain("not ok");
+        assertThat(screenshots.resolve("dashboard.png")).isNotEmptyFile();
+        assertThat(screenshots.resolve("playground.png")).isNotEmptyFile();
+        Result back = agentic(SCALE_TIMEOUT, "scale", "workers", Integer.toString(WORKERS));
+        assertThat(back.exitCode()).as("%s", back).isZero();
+    }
+
+    /** A dead letter of a readable math job, as a worker writes it after the job's last delivery. */
+    private String seedDeadLetter() {
+        long now = System.currentTimeMillis();
+        dev.agentic.model.Job job = new dev.agentic.model.Job(
+                1,
+                dev.agentic.model.RequestId.newId(),
+                "public",
+                "math",
+                "What is 3+3?",
+                null,
+                dev.agentic.model.Lane.INTERACTIVE,
+                now,
+                now + Duration.ofMinutes(10).toMillis(),
+                null);
+        io.lettuce.core.RedisClient client = new dev.agentic.redis.RedisSettings(
+                        "redis://127.0.0.1:" + env.get("AGENTIC_REDIS_PORT"),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5))
+                .createClient();
+        try (var connection = client.connect()) {
+            return connection
+                    .sync()
+                    .xadd(
+                            dev.agentic.model.RedisKeys.DEAD_LETTERS,
+                            Map.of(
+                                    "lane", "interactive",
+                                    "entry", "1-0",
+                                    "attempts", "6",
+                                    "error", "attempt 6 of at most 5; workers kept failing while running it",
+                                    "worker", "worker-1",
+                                    "at_ms", Long.toString(now),
+                                    "request_id", job.id(),
+                                    "job", dev.agentic.model.WireCodec.encodeJob(job)));
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
      * {@code scale} and {@code rollout} on the running stack, under a closed-loop load of JSON
      * queries through Nginx: workers 1, 4, 1 (a removed worker drains), ingresses 3 (Nginx reloaded
      * while SSE streams run through it: they end with {@code done}) and back to the default (a
@@ -252,7 +342,7 @@ class CliIT {
      * not.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void scaleAndRolloutChangeTheRunningStackUnderLoadAndLoseNothing() throws Exception {
         String base = "http://127.0.0.1:" + env.get("AGENTIC_PORT");
         String key = Files.readString(runDir.resolve("admin-key"), UTF_8).strip();
@@ -341,7 +431,7 @@ class CliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void downStopsEveryProcessAndFreesEveryPort() {
         Result result = agentic(DOWN_TIMEOUT, "down");
         down = true;
