@@ -466,6 +466,7 @@ async function main() {
     );
     const entry = await page.locator(`[data-testid="scale-history"] li[data-change="${change}"]`).first().textContent();
     if (!/^\d\d:\d\d:\d\d \S+ (joined|left)$/.test(entry.trim())) fail(`scale entry "${entry}" is not "HH:MM:SS name ${change}"`);
+    await page.screenshot({ path: path.join(SHOTS, 'workers.png') });
   });
 
   await scenario('limits: a rate limit set in the UI refuses a burst with 429', async () => {

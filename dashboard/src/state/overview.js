@@ -98,13 +98,27 @@ export function applySample(state, sample, windowMs = WINDOW_MS) {
   return { latest: sample, samples, rates, scaleLog };
 }
 
-export function isStuck(worker, thresholdMs = 15000) {
-  return num(worker?.heartbeat_age_ms) != null && worker.heartbeat_age_ms > thresholdMs;
+/**
+ * A worker gone silent: its heartbeat is older than three beats (heartbeat_every_ms, as the worker
+ * reports it; 15 s when it does not), so it is stopped, paused or cut off from Redis.
+ */
+export function isSilent(worker, fallbackMs = 15000) {
+  const every = num(worker?.heartbeat_every_ms);
+  const threshold = every != null && every > 0 ? 3 * every : fallbackMs;
+  return num(worker?.heartbeat_age_ms) != null && worker.heartbeat_age_ms > threshold;
 }
 
-/** Slots of a worker: busy = inflight, free = concurrency - inflight (never below 0). */
+/** Agents of a worker that did not return after their stop and still hold a slot. */
+export function stuckAgents(worker) {
+  return Math.max(0, num(worker?.stuck) ?? 0);
+}
+
+/**
+ * Slots of a worker: busy as the worker counts them (running, stuck, or reserved for a read), else
+ * its running jobs; free = concurrency - busy (never below 0).
+ */
 export function slots(worker) {
-  const busy = Math.max(0, num(worker?.inflight) ?? 0);
+  const busy = Math.max(0, num(worker?.busy) ?? num(worker?.inflight) ?? 0);
   const total = Math.max(0, num(worker?.concurrency) ?? 0);
   return { busy, free: Math.max(0, total - busy) };
 }

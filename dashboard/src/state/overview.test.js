@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySample, initialOverview, isStuck, laneRows, rate, slots, trimWindow } from './overview.js';
+import { applySample, initialOverview, isSilent, stuckAgents, laneRows, rate, slots, trimWindow } from './overview.js';
 
 function sample(at, { delivered = {}, refused = {}, workers = [] } = {}) {
   const lanes = {};
@@ -78,14 +78,23 @@ describe('lanes and workers', () => {
     expect(laneRows(null)).toEqual([]);
   });
 
-  it('flags a worker stuck only past 15 s', () => {
-    expect(isStuck({ heartbeat_age_ms: 15000 })).toBe(false);
-    expect(isStuck({ heartbeat_age_ms: 15001 })).toBe(true);
-    expect(isStuck({})).toBe(false);
+  it('calls a worker silent past three of its heartbeats, or 15 s when it does not say', () => {
+    expect(isSilent({ heartbeat_age_ms: 15000 })).toBe(false);
+    expect(isSilent({ heartbeat_age_ms: 15001 })).toBe(true);
+    expect(isSilent({ heartbeat_age_ms: 7500, heartbeat_every_ms: 2500 })).toBe(false);
+    expect(isSilent({ heartbeat_age_ms: 7501, heartbeat_every_ms: 2500 })).toBe(true);
+    expect(isSilent({})).toBe(false);
   });
 
-  it('computes busy and free slots, never negative', () => {
+  it('counts stuck agents, never negative', () => {
+    expect(stuckAgents({ stuck: 2 })).toBe(2);
+    expect(stuckAgents({ stuck: -1 })).toBe(0);
+    expect(stuckAgents({})).toBe(0);
+  });
+
+  it("computes busy and free slots from the worker's own count, never negative", () => {
     expect(slots({ inflight: 3, concurrency: 4 })).toEqual({ busy: 3, free: 1 });
+    expect(slots({ inflight: 1, busy: 3, concurrency: 4 })).toEqual({ busy: 3, free: 1 });
     expect(slots({ inflight: 5, concurrency: 4 })).toEqual({ busy: 5, free: 0 });
     expect(slots({})).toEqual({ busy: 0, free: 0 });
   });

@@ -2,7 +2,7 @@
 
 import { LineChart, TableWrap, fmtMs, fmtTime } from '../components.jsx';
 import { formatNumber, ttftSeries } from '../state/charts.js';
-import { WINDOW_MS, isStuck, laneRows, slots } from '../state/overview.js';
+import { WINDOW_MS, isSilent, laneRows, slots, stuckAgents } from '../state/overview.js';
 import { describeScale } from '../state/scale.js';
 
 const n = (v) => (v == null ? '–' : String(v));
@@ -21,7 +21,7 @@ export function QueueView({ overview, connection, error, headingRef }) {
   const refused = sample?.refused && typeof sample.refused === 'object' ? sample.refused : {};
   const refusedTotal = Object.values(refused).reduce((s, v) => s + (typeof v === 'number' ? v : 0), 0);
   const workers = Array.isArray(sample?.workers) ? sample.workers : [];
-  const stuck = workers.filter((w) => isStuck(w)).length;
+  const stuck = workers.filter((w) => isSilent(w) || stuckAgents(w) > 0).length;
   return (
     <section aria-labelledby="view-title">
       <h2 id="view-title" tabIndex={-1} ref={headingRef}>Queue</h2>
@@ -63,7 +63,7 @@ export function QueueView({ overview, connection, error, headingRef }) {
               <dt>Workers</dt>
               <dd data-testid="queue-worker-count">
                 {workers.length}
-                {stuck ? <span class="badge badge-warn"> {stuck} stuck</span> : null}
+                {stuck ? <span class="badge badge-warn"> {stuck} need a look</span> : null}
               </dd>
             </div>
             <div>
@@ -113,6 +113,7 @@ export function WorkersView({ overview, connection, error, headingRef }) {
                 <th scope="col" class="num">Slots busy</th>
                 <th scope="col" class="num">Slots free</th>
                 <th scope="col" class="num">Jobs done</th>
+                <th scope="col" class="num">Stuck agents</th>
                 <th scope="col">Version</th>
                 <th scope="col">State</th>
               </tr>
@@ -120,18 +121,22 @@ export function WorkersView({ overview, connection, error, headingRef }) {
             <tbody>
               {workers.map((w) => {
                 const s = slots(w);
-                const stuck = isStuck(w);
+                const silent = isSilent(w);
+                const stuck = stuckAgents(w);
                 return (
-                  <tr key={w.name} data-testid={`worker-${w.name}`} class={stuck ? 'row-warn' : undefined}>
+                  <tr key={w.name} data-testid={`worker-${w.name}`} class={silent || stuck ? 'row-warn' : undefined}>
                     <th scope="row">{w.name}</th>
                     <td class="num">{fmtMs(w.heartbeat_age_ms)}</td>
                     <td class="num">{s.busy}</td>
                     <td class="num">{s.free}</td>
                     <td class="num">{n(w.jobs_done)}</td>
+                    <td class="num">{stuck}</td>
                     <td>{w.version || '–'}</td>
                     <td>
-                      {stuck ? (
-                        <span class="badge badge-warn" data-testid="stuck-badge">stuck</span>
+                      {silent ? (
+                        <span class="badge badge-warn" data-testid="silent-badge">silent</span>
+                      ) : stuck ? (
+                        <span class="badge badge-warn" data-testid="stuck-badge">stuck agents</span>
                       ) : (
                         <span class="badge badge-ok">ok</span>
                       )}

@@ -291,6 +291,7 @@ class CliIT {
         assertThat(report).doesNotContain("not ok");
         assertThat(screenshots.resolve("dashboard.png")).isNotEmptyFile();
         assertThat(screenshots.resolve("playground.png")).isNotEmptyFile();
+        assertThat(screenshots.resolve("workers.png")).isNotEmptyFile();
         Result back = agentic(SCALE_TIMEOUT, "scale", "workers", Integer.toString(WORKERS));
         assertThat(back.exitCode()).as("%s", back).isZero();
     }
