@@ -107,7 +107,7 @@ export function App() {
       }
       setSession({ client, me: me || {} });
     } catch (err) {
-      forgetKey(storage());
+      if (err.status === 401) forgetKey(storage()); // a network error keeps a remembered key
       if (err.status === 401) setError(quiet ? 'Your remembered API key is no longer valid. Sign in again.' : 'Invalid API key.');
       else setError(`Sign-in failed: ${describeError(err)}`);
     } finally {

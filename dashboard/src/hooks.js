@@ -42,8 +42,13 @@ export function useOverviewStream(client, enabled) {
                 return;
               }
               failures = 0;
-              setError(null);
               setConnection('live');
+              if (sample?.error) {
+                // The ingress could not read Redis this time: keep the last picture, say why.
+                setError(`The server could not read the overview (${sample.error}); showing the last one.`);
+                return;
+              }
+              setError(null);
               setOverview((s) => applySample(s, sample));
             },
           });

@@ -103,6 +103,7 @@ export function applySample(state, sample, windowMs = WINDOW_MS) {
  * reports it; 15 s when it does not), so it is stopped, paused or cut off from Redis.
  */
 export function isSilent(worker, fallbackMs = 15000) {
+  if (worker?.silent === true) return true; // its heartbeat key expired
   const every = num(worker?.heartbeat_every_ms);
   const threshold = every != null && every > 0 ? 3 * every : fallbackMs;
   return num(worker?.heartbeat_age_ms) != null && worker.heartbeat_age_ms > threshold;

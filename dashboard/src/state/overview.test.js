@@ -84,6 +84,7 @@ describe('lanes and workers', () => {
     expect(isSilent({ heartbeat_age_ms: 7500, heartbeat_every_ms: 2500 })).toBe(false);
     expect(isSilent({ heartbeat_age_ms: 7501, heartbeat_every_ms: 2500 })).toBe(true);
     expect(isSilent({})).toBe(false);
+    expect(isSilent({ heartbeat_age_ms: 10, silent: true })).toBe(true);
   });
 
   it('counts stuck agents, never negative', () => {

@@ -34,7 +34,8 @@ export function naturalCompare(a, b) {
  * first sample is the baseline, not a change).
  */
 export function scaleEvents(prev, cur) {
-  if (!prev || !cur) return [];
+  // A sample without a worker list (an error) says nothing of who joined or left.
+  if (!Array.isArray(prev?.workers) || !Array.isArray(cur?.workers)) return [];
   const { joined, left } = diffWorkers(workerNames(prev), workerNames(cur));
   const at = typeof cur.at_ms === 'number' ? cur.at_ms : Date.now();
   return [

@@ -18,6 +18,9 @@ describe('scale history', () => {
   it('emits nothing for the first sample and stamps entries with the sample time', () => {
     const cur = { at_ms: Date.UTC(2026, 0, 1, 13, 4, 5), workers: [{ name: 'worker-3' }] };
     expect(scaleEvents(null, cur)).toEqual([]);
+    // An error sample (Redis unreachable for a moment) has no worker list: nobody left, nobody joined.
+    expect(scaleEvents({ at_ms: 0, workers: [{ name: 'worker-1' }] }, { error: 'redis_unavailable' })).toEqual([]);
+    expect(scaleEvents({ error: 'redis_unavailable' }, { at_ms: 5, workers: [{ name: 'worker-1' }] })).toEqual([]);
     const events = scaleEvents({ at_ms: 0, workers: [{ name: 'worker-1' }] }, cur);
     expect(events).toEqual([
       { at_ms: cur.at_ms, worker: 'worker-1', change: 'left' },

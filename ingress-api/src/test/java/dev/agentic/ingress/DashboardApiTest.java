@@ -80,6 +80,11 @@ class DashboardApiTest extends RedisBackedTest {
         redis().zadd(RedisKeys.WORKERS, now, "w-dash-gone"); // listed, but its heartbeat key expired
         redis().hset(RedisKeys.INGRESS_REFUSALS, "rate_limited", "5");
         monitor.sampleNow();
+        // The overview is read again once half an interval old (another stream may have just read it).
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        get("/api/v1/admin/overview", ADMIN_KEY).get("workers").size() == 2);
 
         JsonNode overview = get("/api/v1/admin/overview", ADMIN_KEY);
 
@@ -89,8 +94,13 @@ class DashboardApiTest extends RedisBackedTest {
             assertThat(interactive.has(field)).as(field).isTrue();
         }
         JsonNode workers = overview.get("workers");
-        assertThat(workers.valueStream().map(w -> w.get("name").stringValue())).containsExactly("w-dash-1");
+        assertThat(workers.valueStream().map(w -> w.get("name").stringValue()))
+                .containsExactly("w-dash-1", "w-dash-gone");
+        assertThat(workers.get(1).get("silent").booleanValue())
+                .as("its heartbeat key expired")
+                .isTrue();
         JsonNode worker = workers.get(0);
+        assertThat(worker.get("silent").booleanValue()).isFalse();
         assertThat(worker.get("heartbeat_age_ms").longValue()).isBetween(1500L, 60_000L);
         assertThat(worker.get("busy").longValue()).isEqualTo(3);
         assertThat(worker.get("jobs_done").longValue()).isEqualTo(41);
@@ -131,12 +141,14 @@ class DashboardApiTest extends RedisBackedTest {
     }
 
     @Test
-    void theOverviewStreamSendsASampleAtOnceThenEverySecond() throws Exception {
+    void theOverviewStreamSendsOneSampleAfterAnother() throws Exception {
         BufferedReader events = openStream(ADMIN_KEY);
-        long start = System.nanoTime();
-        assertThat(nextOverview(events).has("lanes")).isTrue();
-        assertThat(nextOverview(events).has("workers")).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        JsonNode first = nextOverview(events);
+        JsonNode second = nextOverview(events);
+        assertThat(first.has("lanes")).isTrue();
+        assertThat(second.has("workers")).isTrue();
+        assertThat(second.get("at_ms").longValue())
+                .isGreaterThan(first.get("at_ms").longValue());
     }
 
     @Test
@@ -150,7 +162,7 @@ class DashboardApiTest extends RedisBackedTest {
         } while (response.statusCode() == 200 && opened <= 16);
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
-                .contains("\"code\":\"too_many_streams\"");
+                .contains("\"code\":\"too_many_overview_streams\"");
         assertThat(opened).isPositive().isLessThanOrEqualTo(16);
         for (InputStream stream : streams) {
             stream.close();
@@ -174,10 +186,15 @@ class DashboardApiTest extends RedisBackedTest {
                         RedisKeys.RECENT_REQUESTS,
                         "{\"id\":\"a\",\"status\":\"done\"}",
                         "not json",
-                        "{\"id\":\"b\",\"status\":\"error\"}");
+                        "{\"id\":\"b\",\"status\":\"error\"}",
+                        "[1,2]",
+                        "{\"no_id\":true}");
         JsonNode recent = get("/api/v1/admin/requests?count=10", ADMIN_KEY);
         assertThat(recent.get("requests").valueStream().map(r -> r.get("id").stringValue()))
                 .containsExactly("b", "a");
+        JsonNode newest = get("/api/v1/admin/requests?count=3", ADMIN_KEY);
+        assertThat(newest.get("requests").valueStream().map(r -> r.get("id").stringValue()))
+                .containsExactly("b");
         HttpResponse<String> tooMany =
                 http.send(request("/api/v1/admin/requests?count=100000").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(tooMany.statusCode()).isEqualTo(400);

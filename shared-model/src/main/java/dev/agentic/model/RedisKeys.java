@@ -34,8 +34,9 @@ public final class RedisKeys {
     public static final String WORKERS = "agentic:workers";
 
     /**
-     * Each ingress instance's refusal counters since it started (a hash: {@code <instance>|<reason>}
-     * to a count), written by the instance once per queue sample; the dashboard sums them.
+     * Requests refused before the queue by every ingress instance, since Redis has this key (a hash:
+     * problem code to count). Each instance adds what it refused since its last push once per
+     * overview interval; the dashboard charts the differences.
      */
     public static final String INGRESS_REFUSALS = "agentic:refusals";
 

@@ -41,8 +41,10 @@ public record IngressProperties(
             @DefaultValue("1s") Duration overviewInterval,
             @DefaultValue("16") @Min(1) int maxOverviewStreams) {
         public Dashboard {
-            if (overviewInterval.compareTo(Duration.ofMillis(100)) < 0) {
-                throw new IllegalArgumentException("agentic.dashboard.overview-interval must be at least 100ms");
+            // At most a minute: a sample is the stream's only traffic, and Nginx cuts a silent one after 120 s.
+            if (overviewInterval.compareTo(Duration.ofMillis(100)) < 0
+                    || overviewInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("agentic.dashboard.overview-interval must be between 100ms and 1m");
             }
         }
     }

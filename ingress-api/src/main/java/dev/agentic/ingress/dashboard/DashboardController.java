@@ -36,6 +36,10 @@ class DashboardController {
     static final int MAX_RECENT = 500;
     /** The most events one replay returns; a longer log says {@code truncated}. */
     static final int MAX_REPLAYED_EVENTS = 5000;
+    /** The most bytes of event data one replay returns (an event holds up to 64 KiB). */
+    static final int MAX_REPLAYED_BYTES = 4 * 1024 * 1024;
+    /** Events read from Redis per round trip of a replay. */
+    static final int REPLAY_PAGE = 200;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -74,9 +78,12 @@ class DashboardController {
         List<JsonNode> requests = new ArrayList<>();
         for (String line : redis.sync().lrange(RedisKeys.RECENT_REQUESTS, 0, count - 1)) {
             try {
-                requests.add(JSON.readTree(line));
+                JsonNode summary = JSON.readTree(line);
+                if (summary.isObject() && summary.path("id").isString()) {
+                    requests.add(summary);
+                } // else not a summary a worker wrote: left out
             } catch (JacksonException e) {
-                // not a summary a worker wrote: left out
+                // not JSON: left out
             }
         }
         return Map.of("requests", requests);
@@ -88,20 +95,34 @@ class DashboardController {
         if (status.isEmpty() && (!RequestId.isValid(id) || !events.hasLog(id))) {
             throw ApiException.notFound(id);
         }
-        List<LoggedEvent> logged = events.readAfter(id, EventId.ZERO, MAX_REPLAYED_EVENTS + 1);
         List<Map<String, Object>> replayed = new ArrayList<>();
-        for (LoggedEvent event : logged.subList(0, Math.min(logged.size(), MAX_REPLAYED_EVENTS))) {
-            Map<String, Object> frame = new LinkedHashMap<>();
-            frame.put("id", event.id().toString());
-            frame.put("event", event.type());
-            frame.put("data", parsed(event.data()));
-            replayed.add(frame);
+        EventId after = EventId.ZERO;
+        long bytes = 0;
+        boolean truncated = false;
+        while (!truncated) {
+            List<LoggedEvent> page = events.readAfter(id, after, REPLAY_PAGE);
+            for (LoggedEvent event : page) {
+                bytes += event.data().length();
+                if (replayed.size() == MAX_REPLAYED_EVENTS || bytes > MAX_REPLAYED_BYTES) {
+                    truncated = true;
+                    break;
+                }
+                Map<String, Object> frame = new LinkedHashMap<>();
+                frame.put("id", event.id().toString());
+                frame.put("event", event.type());
+                frame.put("data", parsed(event.data()));
+                replayed.add(frame);
+                after = event.id();
+            }
+            if (page.size() < REPLAY_PAGE) {
+                break;
+            }
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("tenant", status.getOrDefault(RedisKeys.TENANT_FIELD, null));
         body.put("events", replayed);
-        body.put("truncated", logged.size() > MAX_REPLAYED_EVENTS);
+        body.put("truncated", truncated);
         return body;
     }
 

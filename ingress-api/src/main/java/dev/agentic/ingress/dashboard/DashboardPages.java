@@ -5,9 +5,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.CacheControl;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -22,6 +25,15 @@ class DashboardPages implements WebMvcConfigurer {
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
             + " img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none';"
             + " base-uri 'none'; form-action 'self'";
+
+    /** Built files carry a content hash in their names: cached for good, but only files that exist. */
+    @Override
+    public void addResourceHandlers(ResourceHandlerRegistry registry) {
+        registry.addResourceHandler("/dashboard/assets/**")
+                .addResourceLocations("classpath:/static/dashboard/assets/")
+                .setCacheControl(
+                        CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable());
+    }
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {
@@ -45,9 +57,9 @@ class DashboardPages implements WebMvcConfigurer {
                 response.setHeader("X-Frame-Options", "DENY");
                 response.setHeader("X-Content-Type-Options", "nosniff");
                 response.setHeader("Referrer-Policy", "no-referrer");
-                // Built files carry a content hash in their names; the page itself must be fetched again.
-                boolean hashed = request.getRequestURI().startsWith("/dashboard/assets/");
-                response.setHeader("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+                if (!request.getRequestURI().startsWith("/dashboard/assets/")) {
+                    response.setHeader("Cache-Control", "no-cache"); // the page names the current files
+                }
                 chain.doFilter(request, response);
             }
         };

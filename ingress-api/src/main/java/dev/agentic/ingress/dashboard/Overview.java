@@ -93,7 +93,12 @@ public class Overview {
         return lanes;
     }
 
-    /** Workers with a heartbeat in the index, newest first; a worker whose key expired is gone. */
+    /**
+     * The workers in the index (the newest {@link #MAX_WORKERS} heartbeats), by name. One whose
+     * heartbeat key expired (three beats missed: killed, paused, cut off from Redis) is listed as
+     * {@code silent} until workers sweep it from the index; a worker that stopped cleanly left it.
+     * (One {@code MGET}: in cluster mode the heartbeat keys will need one hash tag.)
+     */
     private static List<Map<String, Object>> workers(RedisCommands<String, String> commands, long now) {
         List<ScoredValue<String>> beats = commands.zrevrangebyscoreWithScores(
                 RedisKeys.WORKERS,
@@ -108,13 +113,13 @@ public class Overview {
         List<Map<String, Object>> workers = new ArrayList<>();
         for (int i = 0; i < beats.size(); i++) {
             KeyValue<String, String> status = statuses.get(i);
-            if (!status.hasValue()) {
-                continue; // its heartbeat key expired: the worker stopped or died
-            }
             Map<String, Object> worker = new LinkedHashMap<>();
             worker.put("name", beats.get(i).getValue());
             worker.put("heartbeat_age_ms", Math.max(0, now - (long) beats.get(i).getScore()));
-            worker.putAll(described(status.getValue()));
+            worker.put("silent", !status.hasValue());
+            if (status.hasValue()) {
+                worker.putAll(described(status.getValue()));
+            }
             workers.add(worker);
         }
         workers.sort(java.util.Comparator.comparing(worker -> String.valueOf(worker.get("name"))));

@@ -51,7 +51,7 @@ class OverviewStreams implements AutoCloseable {
         if (open.size() >= max) {
             throw new ApiException(
                     HttpStatus.TOO_MANY_REQUESTS,
-                    "too_many_streams",
+                    "too_many_overview_streams",
                     "This instance holds its maximum of " + max + " overview streams",
                     Map.of("retry_after_seconds", 5, "retryable", true),
                     Map.of());
@@ -94,7 +94,9 @@ class OverviewStreams implements AutoCloseable {
         long since = watcher.sendingSince().get();
         if (since != 0) {
             if (now - since > STUCK_AFTER.toNanos() && open.remove(watcher)) {
-                watcher.emitter().complete(); // it stopped reading
+                // It stopped reading. Completing waits for the send that holds the emitter (until
+                // Tomcat's write timeout), so not on this thread, which serves every stream.
+                Thread.ofVirtual().name("overview-end").start(watcher.emitter()::complete);
             }
             return;
         }
@@ -113,6 +115,6 @@ class OverviewStreams implements AutoCloseable {
     @Override
     public void close() {
         sender.shutdownNow();
-        open.forEach(watcher -> watcher.emitter().complete());
+        open.forEach(watcher -> Thread.ofVirtual().name("overview-end").start(watcher.emitter()::complete));
     }
 }

@@ -498,13 +498,16 @@ public final class JobRunner implements AutoCloseable {
 
     /** Ends the request of a job that went to the dead-letter stream. */
     void endAsDeadLetter(Job job, int attempts) {
-        events.end(
+        AttemptOutcome outcome = events.end(
                 job.id(),
                 new StreamEvent.Error(
                         "max_deliveries_exceeded",
                         "The request was attempted " + attempts
                                 + " times without finishing; it was set aside for an operator",
                         false));
+        if (outcome instanceof AttemptOutcome.Written) {
+            recent.record(job, "error", "max_deliveries_exceeded", 0);
+        }
     }
 
     private static StreamEvent.Error deadlineExceeded(String when) {

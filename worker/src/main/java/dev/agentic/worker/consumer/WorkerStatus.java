@@ -30,7 +30,9 @@ final class WorkerStatus {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("inflight", inflight);
         status.put("concurrency", config.concurrency());
-        status.put("busy", config.concurrency() - threads.freeSlots());
+        // Running jobs and slots stuck agents hold; not the slots reserved for the read in progress
+        // (agentic.worker.slots{state=busy} counts those too: an idle worker would look busy).
+        status.put("busy", Math.min(config.concurrency(), inflight + threads.stuckCount()));
         status.put("stuck", threads.stuckCount());
         status.put("jobs_done", recent.ended());
         status.put("version", VERSION);
