@@ -11,7 +11,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 a=$1 b=$2 rounds=${3:-2} seconds=${4:-30}
-export AGENTIC_RUN_DIR=${AGENTIC_RUN_DIR:-/tmp/agentic-ab} AGENTIC_NO_BUILD=1
+base=${AGENTIC_RUN_DIR:-/tmp/agentic-ab}
+export AGENTIC_NO_BUILD=1
+# Nginx's per-address limits would refuse the load (one address): lifted, like the tenant's below.
+export AGENTIC_NGINX_CLIENT_RATE=100000 AGENTIC_NGINX_CLIENT_BURST=100000 AGENTIC_NGINX_CLIENT_CONNECTIONS=30000
 port=${AGENTIC_PORT:-8080} redis_port=${AGENTIC_REDIS_PORT:-6390}
 tick=$(getconf CLK_TCK)
 lua=$(mktemp --suffix=.lua)
@@ -33,12 +36,15 @@ redis_calls() { # every command Redis ran, those inside scripts included
   redis-cli -p "$redis_port" INFO commandstats | awk -F'[=,]' '/^cmdstat_/ {n += $2} END {print n}'
 }
 
-one_side() { # LABEL JAVA_OPTS
+one_side() { # LABEL JAVA_OPTS RUN
+  # A state folder of its own: no side reloads the AOF, keys and logs the one before it left.
+  export AGENTIC_RUN_DIR=$base/$3
+  rm -rf "$AGENTIC_RUN_DIR"
   AGENTIC_JAVA_OPTS=$2 bin/agentic up >/dev/null
   local key
   key=$(cat "$AGENTIC_RUN_DIR/admin-key")
   curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    -d '{"rate_per_second":0,"burst":0,"rate_per_minute":0,"max_streams":0}' "http://127.0.0.1:$port/api/v1/admin/limits"
+    -d '{"rate_per_second":0,"burst":1,"rate_per_minute":0,"max_streams":0}' "http://127.0.0.1:$port/api/v1/admin/limits"
   cat >"$lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"query":"What is 2+2?","agent_type":"math","cache":false}'
@@ -58,6 +64,6 @@ LUA
 }
 
 for ((i = 1; i <= rounds; i++)); do
-  one_side "A [$a]" "$a"
-  one_side "B [$b]" "$b"
+  one_side "A [$a]" "$a" "$i-a"
+  one_side "B [$b]" "$b" "$i-b"
 done

@@ -66,11 +66,6 @@ class OverviewStreams implements AutoCloseable {
         return emitter;
     }
 
-    /** Dashboards watching now (tests). */
-    int watching() {
-        return open.size();
-    }
-
     private void sendQuietly() {
         if (!open.isEmpty()) {
             Map<String, Object> current = overviewOrNull();
