@@ -135,6 +135,9 @@ class DashboardApiTest extends RedisBackedTest {
             tooMany += query.statusCode() == 429 ? 1 : 0;
         }
         assertThat(tooMany).isPositive();
+        for (int i = 0; i < 3 - tooMany; i++) {
+            takeJob(); // the accepted ones: no other test may take them for its own
+        }
         refusalTotals.push();
         long after = Long.parseLong(redis().hget(RedisKeys.INGRESS_REFUSALS, "rate_limited"));
         assertThat(after - (before == null ? 0 : Long.parseLong(before))).isGreaterThanOrEqualTo(tooMany);
