@@ -1,8 +1,5 @@
 package dev.agentic.model;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
  * A Redis stream entry id ({@code <millis>-<sequence>}); the event log's ids are the SSE {@code id:}
  * values, so they order events and detect gaps and duplicates.
@@ -10,8 +7,6 @@ import java.util.regex.Pattern;
 public record EventId(long millis, long sequence) implements Comparable<EventId> {
     /** Sorts before every real entry: "read the log from the start". */
     public static final EventId ZERO = new EventId(0, 0);
-
-    private static final Pattern FORM = Pattern.compile("(\\d{1,19})-(\\d{1,19})");
 
     public EventId {
         if (millis < 0 || sequence < 0) {
@@ -25,15 +20,28 @@ public record EventId(long millis, long sequence) implements Comparable<EventId>
      * @throws IllegalArgumentException for anything else
      */
     public static EventId parse(String text) {
-        Matcher m = FORM.matcher(text);
-        if (!m.matches()) {
+        int dash = text.indexOf('-');
+        if (!isDigits(text, 0, dash) || !isDigits(text, dash + 1, text.length())) {
             throw new IllegalArgumentException("not a stream id: " + abbreviate(text));
         }
         try {
-            return new EventId(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+            return new EventId(Long.parseLong(text, 0, dash, 10), Long.parseLong(text, dash + 1, text.length(), 10));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("stream id out of range: " + abbreviate(text), e);
         }
+    }
+
+    /** 1 to 19 ASCII digits from {@code from} to {@code to} (what a stream id's part may be). */
+    private static boolean isDigits(String text, int from, int to) {
+        if (from < 0 || to - from < 1 || to - from > 19) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (!AsciiForm.isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String text) {

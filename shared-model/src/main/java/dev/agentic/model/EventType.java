@@ -16,8 +16,12 @@ public enum EventType {
     DONE,
     ERROR;
 
+    private static final EventType[] ALL = values();
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public boolean isTerminal() {
@@ -26,8 +30,8 @@ public enum EventType {
 
     /** Empty for a name this version does not know (a newer worker's event); relays pass it on. */
     public static Optional<EventType> fromWire(String name) {
-        for (EventType type : values()) {
-            if (type.wireName().equals(name)) {
+        for (EventType type : ALL) {
+            if (type.wireName.equals(name)) {
                 return Optional.of(type);
             }
         }

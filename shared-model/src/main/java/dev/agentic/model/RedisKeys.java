@@ -96,7 +96,7 @@ public final class RedisKeys {
      * @param instanceId the instance's random id (letters, digits, '-' and '_', at most 64)
      */
     public static String relayChannel(String instanceId) {
-        if (!instanceId.matches("[A-Za-z0-9_-]{1,64}")) {
+        if (!AsciiForm.isToken(instanceId, 1, 64)) {
             throw new IllegalArgumentException("invalid instance id");
         }
         return PREFIX + "relay:" + instanceId;
@@ -133,7 +133,7 @@ public final class RedisKeys {
      * @param keyId the key's public id (16 lowercase hex characters), the part of the key before its secret
      */
     public static String apiKey(String keyId) {
-        if (!keyId.matches("[0-9a-f]{16}")) {
+        if (!AsciiForm.isLowerHex(keyId, 16, 16)) {
             throw new IllegalArgumentException("not an API key id");
         }
         return PREFIX + "apikey:" + keyId;
@@ -198,12 +198,12 @@ public final class RedisKeys {
      * @param day {@code yyyy-mm-dd}
      */
     public static String usageDay(String tenant, String day) {
-        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(day, "\\d{4}-\\d{2}-\\d{2}");
+        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(day, "9999-99-99");
     }
 
     /** A tenant's usage in one UTC month (a hash with {@code total:cost_usd}); {@code month} is {@code yyyy-mm}. */
     public static String usageMonth(String tenant, String month) {
-        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(month, "\\d{4}-\\d{2}");
+        return PREFIX + "usage:{" + tenantName(tenant) + "}:" + checkedPeriod(month, "9999-99");
     }
 
     /** The ids of the requests already counted in a day's usage (a set with a short TTL: once-only guard). */
@@ -219,21 +219,21 @@ public final class RedisKeys {
      * checks it, so no client text shapes a key name.
      */
     public static String tenantName(String tenant) {
-        if (!tenant.matches(TENANT_PATTERN)) {
+        if (!AsciiForm.isTenantName(tenant)) {
             throw new IllegalArgumentException("invalid tenant name");
         }
         return tenant;
     }
 
-    private static String checkedPeriod(String period, String pattern) {
-        if (!period.matches(pattern)) {
+    private static String checkedPeriod(String period, String shape) {
+        if (!AsciiForm.hasDigitShape(period, shape)) {
             throw new IllegalArgumentException("invalid period: " + period);
         }
         return period;
     }
 
     private static String hex(String digest) {
-        if (!digest.matches("[0-9a-f]{16,128}")) {
+        if (!AsciiForm.isLowerHex(digest, 16, 128)) {
             throw new IllegalArgumentException("not a hex digest");
         }
         return digest;

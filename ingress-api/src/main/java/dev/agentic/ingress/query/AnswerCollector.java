@@ -35,8 +35,8 @@ final class AnswerCollector {
         while (!cursor.isFinished()) {
             for (LoggedEvent event : next(id, cursor)) {
                 Optional<EventType> type = EventType.fromWire(event.type());
-                if (type.isEmpty()) {
-                    continue; // an event type from a newer worker: not part of the answer
+                if (type.isEmpty() || !isPartOfTheAnswer(type.get())) {
+                    continue; // progress events, or an event type from a newer worker: not decoded
                 }
                 switch (WireCodec.decodeEvent(type.get(), event.data())) {
                     case StreamEvent.Token token -> answer.append(token.text());
@@ -64,6 +64,14 @@ final class AnswerCollector {
                 "gone",
                 "Query '" + id + "' has ended but its events are no longer kept; its status: GET /api/v1/queries/" + id,
                 Map.of("id", id));
+    }
+
+    /** Progress events carry nothing the JSON answer shows; skipping them skips their decoding. */
+    private static boolean isPartOfTheAnswer(EventType type) {
+        return switch (type) {
+            case QUEUED, START, TOOL_START, TOOL_END -> false;
+            case TOKEN, TOOL_CALL, METADATA, RESTART, DONE, ERROR -> true;
+        };
     }
 
     private static List<LoggedEvent> next(String id, EventCursor cursor) throws InterruptedException {

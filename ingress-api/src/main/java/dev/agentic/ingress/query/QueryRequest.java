@@ -23,11 +23,14 @@ public record QueryRequest(
         @Nullable String lane,
         @JsonProperty("timeout_ms") @Nullable Long timeoutMs,
         @Nullable Boolean cache) {
+    private static final java.util.regex.Pattern NO_CACHE =
+            java.util.regex.Pattern.compile("\\b(no-cache|no-store)\\b");
 
     /** Whether the client lets a cached answer stand for a fresh one. */
     boolean acceptsCached(@Nullable String cacheControl) {
         boolean noCache = cacheControl != null
-                && cacheControl.toLowerCase(java.util.Locale.ROOT).matches(".*\\b(no-cache|no-store)\\b.*");
+                && NO_CACHE.matcher(cacheControl.toLowerCase(java.util.Locale.ROOT))
+                        .find();
         return !Boolean.FALSE.equals(cache) && !noCache && sessionId == null;
     }
 }

@@ -1,11 +1,10 @@
 package dev.agentic.ingress.security;
 
+import dev.agentic.model.AsciiForm;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +20,8 @@ record ApiKey(
         long createdMs,
         @Nullable Long revokedMs,
         String secretHash) {
+    /** Keys are {@code agk_<id>_<secret>}: the id is public (it names the Redis hash), the secret is not. */
     static final String PREFIX = "agk_";
-    /** {@code agk_<id>_<secret>}: the id is public (it names the Redis hash), the secret is not. */
-    private static final Pattern FORMAT = Pattern.compile("agk_([0-9a-f]{16})_([A-Za-z0-9_-]{16,128})");
 
     ApiKey {
         roles = Set.copyOf(roles);
@@ -59,8 +57,7 @@ record ApiKey(
     /** A presented key split into id and secret; null if it does not have the key format. */
     record Presented(String id, String secret) {
         static @Nullable Presented parse(String key) {
-            Matcher matcher = FORMAT.matcher(key);
-            return matcher.matches() ? new Presented(matcher.group(1), matcher.group(2)) : null;
+            return AsciiForm.isApiKey(key) ? new Presented(key.substring(4, 20), key.substring(21)) : null;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.agentic.ingress.security;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.model.AsciiForm;
 import dev.agentic.model.Digests;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
@@ -297,7 +298,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
     List<ApiKey> list(@Nullable String tenant) {
         List<ApiKey> keys = new ArrayList<>();
         for (String id : commands().smembers(RedisKeys.API_KEYS)) {
-            ApiKey key = id.matches("[0-9a-f]{16}") ? read(id) : null;
+            ApiKey key = AsciiForm.isLowerHex(id, 16, 16) ? read(id) : null;
             if (key != null && (tenant == null || tenant.equals(key.tenant()))) {
                 keys.add(key);
             }
@@ -308,7 +309,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
 
     /** Revokes a key for good; empty if there is no such key. Idempotent. */
     Optional<ApiKey> revoke(String id) {
-        if (!id.matches("[0-9a-f]{16}") || read(id) == null) {
+        if (!AsciiForm.isLowerHex(id, 16, 16) || read(id) == null) {
             return Optional.empty();
         }
         commands().hsetnx(RedisKeys.apiKey(id), "revoked_ms", String.valueOf(clock.millis()));

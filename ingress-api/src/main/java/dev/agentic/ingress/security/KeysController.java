@@ -1,8 +1,8 @@
 package dev.agentic.ingress.security;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
+import dev.agentic.model.AsciiForm;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +74,7 @@ class KeysController {
     }
 
     private static String tenant(@Nullable String tenant) {
-        if (tenant == null || !tenant.matches(IngressProperties.Security.TENANT_PATTERN)) {
+        if (tenant == null || !AsciiForm.isTenantName(tenant)) {
             throw invalid("tenant is required: 1 to 64 of a-z 0-9 - _, starting with a letter or digit");
         }
         return tenant;
