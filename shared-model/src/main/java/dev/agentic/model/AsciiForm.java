@@ -74,13 +74,11 @@ public final class AsciiForm {
      * {@code agk_([0-9a-f]{16})_([A-Za-z0-9_-]{16,128})}.
      */
     public static boolean isApiKey(String text) {
-        int length = text.length();
-        return length >= 37
-                && length <= 149
+        return text.length() > 21 // the prefix, the id and the '_' are there to look at
                 && text.startsWith("agk_")
                 && isLowerHex(text, 4, 20, 16, 16)
                 && text.charAt(20) == '_'
-                && isToken(text, 21, length, 16, 128);
+                && isToken(text, 21, text.length(), 16, 128);
     }
 
     static boolean isDigit(char c) {

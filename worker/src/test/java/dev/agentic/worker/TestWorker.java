@@ -48,7 +48,8 @@ public final class TestWorker implements AutoCloseable {
                 name,
                 Duration.ofSeconds(5),
                 Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(),
+                JobRunner.Services.NONE);
         WorkerProperties.Worker config = new WorkerProperties.Worker(
                 name,
                 2,

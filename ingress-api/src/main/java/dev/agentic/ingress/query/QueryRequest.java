@@ -2,6 +2,8 @@ package dev.agentic.ingress.query;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.NotBlank;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,14 +25,12 @@ public record QueryRequest(
         @Nullable String lane,
         @JsonProperty("timeout_ms") @Nullable Long timeoutMs,
         @Nullable Boolean cache) {
-    private static final java.util.regex.Pattern NO_CACHE =
-            java.util.regex.Pattern.compile("\\b(no-cache|no-store)\\b");
+    private static final Pattern NO_CACHE = Pattern.compile("\\b(no-cache|no-store)\\b");
 
     /** Whether the client lets a cached answer stand for a fresh one. */
     boolean acceptsCached(@Nullable String cacheControl) {
         boolean noCache = cacheControl != null
-                && NO_CACHE.matcher(cacheControl.toLowerCase(java.util.Locale.ROOT))
-                        .find();
+                && NO_CACHE.matcher(cacheControl.toLowerCase(Locale.ROOT)).find();
         return !Boolean.FALSE.equals(cache) && !noCache && sessionId == null;
     }
 }

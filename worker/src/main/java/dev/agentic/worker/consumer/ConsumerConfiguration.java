@@ -33,20 +33,21 @@ class ConsumerConfiguration {
                 properties.worker().redisRetry(),
                 Clock.systemUTC(),
                 meters,
-                ResponseCacheWriter.create(
-                        connection,
-                        properties.cache().agents(),
-                        properties.cache().ttl(),
-                        Clock.systemUTC()),
-                new UsageAccounting(
-                        new UsageLedger(connection, properties.usage().retention()),
-                        eventLog,
-                        priceTable(properties.usage())),
-                new OutputLimits(
-                        (int) properties.worker().maxEventBytes().toBytes(),
-                        properties.worker().maxAnswerChars()),
-                properties.worker().tokenCoalesceWindow(),
-                new RecentRequests(properties.trim().recentRequests(), Clock.systemUTC()));
+                new JobRunner.Services(
+                        ResponseCacheWriter.create(
+                                connection,
+                                properties.cache().agents(),
+                                properties.cache().ttl(),
+                                Clock.systemUTC()),
+                        new UsageAccounting(
+                                new UsageLedger(connection, properties.usage().retention()),
+                                eventLog,
+                                priceTable(properties.usage())),
+                        new OutputLimits(
+                                (int) properties.worker().maxEventBytes().toBytes(),
+                                properties.worker().maxAnswerChars()),
+                        properties.worker().tokenCoalesceWindow(),
+                        new RecentRequests(properties.trim().recentRequests(), Clock.systemUTC())));
     }
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */

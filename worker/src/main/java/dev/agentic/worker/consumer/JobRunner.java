@@ -64,119 +64,57 @@ public final class JobRunner implements AutoCloseable {
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
-    public JobRunner(
-            EventLog events,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            String workerName,
-            Duration redisRetry,
-            Clock clock,
-            MeterRegistry meters) {
-        this(
-                events,
-                agents,
-                cancels,
-                workerName,
-                redisRetry,
-                clock,
-                meters,
-                ResponseCacheWriter.DISABLED,
-                UsageAccounting.NONE);
-    }
-
     /**
+     * What a runner does around its agents besides running them. {@link #NONE}: no response cache,
+     * no usage, default output limits and coalescing window, no recent-requests list.
+     *
      * @param cache stores finished answers for the ingress's response cache
      * @param usage prices answers and counts them in the tenant's usage ledger
-     */
-    public JobRunner(
-            EventLog events,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            String workerName,
-            Duration redisRetry,
-            Clock clock,
-            MeterRegistry meters,
-            ResponseCacheWriter cache,
-            UsageAccounting usage) {
-        this(events, agents, cancels, workerName, redisRetry, clock, meters, cache, usage, OutputLimits.DEFAULT);
-    }
-
-    /** @param limits the most an attempt may write: bytes per event, characters per answer */
-    public JobRunner(
-            EventLog events,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            String workerName,
-            Duration redisRetry,
-            Clock clock,
-            MeterRegistry meters,
-            ResponseCacheWriter cache,
-            UsageAccounting usage,
-            OutputLimits limits) {
-        this(
-                events,
-                agents,
-                cancels,
-                workerName,
-                redisRetry,
-                clock,
-                meters,
-                cache,
-                usage,
-                limits,
-                WorkerProperties.Worker.DEFAULT_TOKEN_COALESCE_WINDOW);
-    }
-
-    /**
+     * @param limits the most an attempt may write: bytes per event, characters per answer
      * @param coalesceWindow how long an event may wait to be written with later ones, tokens merged
      *     ({@code agentic.worker.token-coalesce-window}; zero writes each on its own)
+     * @param recent where the requests this worker ends are summed up for the dashboard
      */
-    public JobRunner(
-            EventLog events,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            String workerName,
-            Duration redisRetry,
-            Clock clock,
-            MeterRegistry meters,
-            ResponseCacheWriter cache,
-            UsageAccounting usage,
-            OutputLimits limits,
-            Duration coalesceWindow) {
-        this(
-                events,
-                agents,
-                cancels,
-                workerName,
-                redisRetry,
-                clock,
-                meters,
-                cache,
-                usage,
-                limits,
-                coalesceWindow,
-                new RecentRequests(0, clock));
-    }
-
-    /** @param recent where the requests this worker ends are summed up for the dashboard */
-    JobRunner(
-            EventLog events,
-            AgentRegistry agents,
-            CancelWatcher cancels,
-            String workerName,
-            Duration redisRetry,
-            Clock clock,
-            MeterRegistry meters,
+    public record Services(
             ResponseCacheWriter cache,
             UsageAccounting usage,
             OutputLimits limits,
             Duration coalesceWindow,
             RecentRequests recent) {
-        this.recent = recent;
-        this.limits = limits;
-        this.coalesceWindow = coalesceWindow;
-        this.cache = cache;
-        this.usage = usage;
+        public static final Services NONE = new Services(
+                ResponseCacheWriter.DISABLED,
+                UsageAccounting.NONE,
+                OutputLimits.DEFAULT,
+                WorkerProperties.Worker.DEFAULT_TOKEN_COALESCE_WINDOW,
+                new RecentRequests(0, Clock.systemUTC()));
+
+        public Services withCache(ResponseCacheWriter cache) {
+            return new Services(cache, usage, limits, coalesceWindow, recent);
+        }
+
+        public Services withUsage(UsageAccounting usage) {
+            return new Services(cache, usage, limits, coalesceWindow, recent);
+        }
+
+        public Services withLimits(OutputLimits limits) {
+            return new Services(cache, usage, limits, coalesceWindow, recent);
+        }
+    }
+
+    public JobRunner(
+            EventLog events,
+            AgentRegistry agents,
+            CancelWatcher cancels,
+            String workerName,
+            Duration redisRetry,
+            Clock clock,
+            MeterRegistry meters,
+            Services services) {
+        this.recent = services.recent();
+        this.limits = services.limits();
+        this.coalesceWindow = services.coalesceWindow();
+        this.cache = services.cache();
+        this.usage = services.usage();
         this.events = events;
         this.agents = agents;
         this.cancels = cancels;

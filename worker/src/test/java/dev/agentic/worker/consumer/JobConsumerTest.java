@@ -140,9 +140,8 @@ class JobConsumerTest {
                 Duration.ofSeconds(5),
                 Clock.systemUTC(),
                 new SimpleMeterRegistry(),
-                ResponseCacheWriter.DISABLED,
-                UsageAccounting.NONE,
-                new OutputLimits((int) config.maxEventBytes().toBytes(), config.maxAnswerChars()));
+                JobRunner.Services.NONE.withLimits(
+                        new OutputLimits((int) config.maxEventBytes().toBytes(), config.maxAnswerChars())));
         Worker worker = new Worker(
                 client,
                 connection,

@@ -49,9 +49,8 @@ class ResponseCacheWriterTest {
                 Duration.ofSeconds(2),
                 Clock.systemUTC(),
                 new SimpleMeterRegistry(),
-                ResponseCacheWriter.create(
-                        connection, Set.of("math", "diagnostic"), Duration.ofMinutes(5), Clock.systemUTC()),
-                UsageAccounting.NONE);
+                JobRunner.Services.NONE.withCache(ResponseCacheWriter.create(
+                        connection, Set.of("math", "diagnostic"), Duration.ofMinutes(5), Clock.systemUTC())));
     }
 
     @AfterAll

@@ -85,8 +85,7 @@ class UsageAccountingTest {
                 Duration.ofSeconds(5),
                 Clock.systemUTC(),
                 new SimpleMeterRegistry(),
-                ResponseCacheWriter.DISABLED,
-                accounting);
+                JobRunner.Services.NONE.withUsage(accounting));
         WorkerProperties.Worker config = new WorkerProperties.Worker(
                 name,
                 2,
