@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Node parts of the load tools, checked with Node (k6 cannot be installed here): the k6 script
  * loads with its k6 modules stubbed and every scenario runs once against canned answers; the
- * BullMQ peer's files parse. Without {@code node} the tests are skipped, with a message; under
+ * BullMQ peer's files parse; the hop breakdown tool parses. Without {@code node} the tests are skipped, with a message; under
  * {@code CI=true} they fail instead.
  */
 class NodeScriptsTest {
@@ -74,6 +74,15 @@ class NodeScriptsTest {
                                 + "console.log(evaluate(expressionOf('What is 2+2?')), evaluate(expressionOf('What is 17 + 2?')), evaluate('2^3*(1+1)'))"));
         assertThat(result.output().strip()).isEqualTo("4 19 16");
         assertThat(PEER.resolve("package-lock.json")).exists();
+    }
+
+    @Test
+    void hopBreakdownParsesAndExplainsItsArguments() {
+        Path tool = Path.of("ab/hop-breakdown.mjs");
+        assertThat(run(List.of("node", "--check", tool.toString())).exit()).isZero();
+        Result result = run(List.of("node", tool.toString()));
+        assertThat(result.exit()).as(result.output()).isEqualTo(2);
+        assertThat(result.output()).contains("usage: hop-breakdown.mjs URL KEY STREAMS REDIS_PORT");
     }
 
     record Result(int exit, String output) {}
