@@ -89,9 +89,7 @@ class OverviewStreams implements AutoCloseable {
         long since = watcher.sendingSince().get();
         if (since != 0) {
             if (now - since > STUCK_AFTER.toNanos() && open.remove(watcher)) {
-                // It stopped reading. Completing waits for the send that holds the emitter (until
-                // Tomcat's write timeout), so not on this thread, which serves every stream.
-                Thread.ofVirtual().name("overview-end").start(watcher.emitter()::complete);
+                end(watcher); // it stopped reading
             }
             return;
         }
@@ -110,6 +108,14 @@ class OverviewStreams implements AutoCloseable {
     @Override
     public void close() {
         sender.shutdownNow();
-        open.forEach(watcher -> Thread.ofVirtual().name("overview-end").start(watcher.emitter()::complete));
+        open.forEach(OverviewStreams::end);
+    }
+
+    /**
+     * Completing waits for a send in progress on the emitter (until Tomcat's write timeout for a
+     * viewer that stopped reading), so it runs off the sender thread, which serves every stream.
+     */
+    private static void end(Watcher watcher) {
+        Thread.ofVirtual().name("overview-end").start(watcher.emitter()::complete);
     }
 }

@@ -22,6 +22,8 @@ record ApiKey(
         String secretHash) {
     /** Keys are {@code agk_<id>_<secret>}: the id is public (it names the Redis hash), the secret is not. */
     static final String PREFIX = "agk_";
+    /** Lowercase hex characters in a key's id. */
+    static final int ID_LENGTH = 16;
 
     ApiKey {
         roles = Set.copyOf(roles);
@@ -57,7 +59,11 @@ record ApiKey(
     /** A presented key split into id and secret; null if it does not have the key format. */
     record Presented(String id, String secret) {
         static @Nullable Presented parse(String key) {
-            return AsciiForm.isApiKey(key) ? new Presented(key.substring(4, 20), key.substring(21)) : null;
+            if (!AsciiForm.isApiKey(key)) {
+                return null;
+            }
+            int idEnd = PREFIX.length() + ID_LENGTH;
+            return new Presented(key.substring(PREFIX.length(), idEnd), key.substring(idEnd + 1));
         }
 
         @Override

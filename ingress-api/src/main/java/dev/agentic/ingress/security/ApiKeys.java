@@ -298,7 +298,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
     List<ApiKey> list(@Nullable String tenant) {
         List<ApiKey> keys = new ArrayList<>();
         for (String id : commands().smembers(RedisKeys.API_KEYS)) {
-            ApiKey key = AsciiForm.isLowerHex(id, 16, 16) ? read(id) : null;
+            ApiKey key = AsciiForm.isLowerHex(id, ApiKey.ID_LENGTH, ApiKey.ID_LENGTH) ? read(id) : null;
             if (key != null && (tenant == null || tenant.equals(key.tenant()))) {
                 keys.add(key);
             }
@@ -309,7 +309,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
 
     /** Revokes a key for good; empty if there is no such key. Idempotent. */
     Optional<ApiKey> revoke(String id) {
-        if (!AsciiForm.isLowerHex(id, 16, 16) || read(id) == null) {
+        if (!AsciiForm.isLowerHex(id, ApiKey.ID_LENGTH, ApiKey.ID_LENGTH) || read(id) == null) {
             return Optional.empty();
         }
         commands().hsetnx(RedisKeys.apiKey(id), "revoked_ms", String.valueOf(clock.millis()));
