@@ -65,6 +65,11 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** Whether the process was started and not killed or closed since (it may have exited by itself). */
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
     public long pid() {
         return running().pid();
     }
