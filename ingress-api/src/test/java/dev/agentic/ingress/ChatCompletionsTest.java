@@ -92,6 +92,7 @@ class ChatCompletionsTest extends RedisBackedTest {
     void aChatStreamResumesAsChunksAfterItsLastEventId() {
         try (SseClient.Stream stream =
                 SseClient.post(url("/v1/chat/completions"), MATH_CHAT.formatted(",\"stream\":true"), auth())) {
+            assertThat(stream.status()).isEqualTo(200);
             Job job = takeJob();
             worker(job).append(new StreamEvent.Token("Hel"));
             assertThat(stream.next().data()).contains("\"role\":\"assistant\"");
@@ -129,6 +130,7 @@ class ChatCompletionsTest extends RedisBackedTest {
     void anErrorEventIsAnErrorChunkThatEndsTheStream() {
         try (SseClient.Stream stream =
                 SseClient.post(url("/v1/chat/completions"), MATH_CHAT.formatted(",\"stream\":true"), auth())) {
+            assertThat(stream.status()).isEqualTo(200);
             Job job = takeJob();
             worker(job).finish(new StreamEvent.Error("math_too_large", "The result is too large", false), "");
             List<String> data = stream.drain().stream().map(Frame::data).toList();

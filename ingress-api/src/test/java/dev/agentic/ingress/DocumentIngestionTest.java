@@ -9,15 +9,11 @@ import dev.agentic.model.RedisKeys;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
-import dev.agentic.redis.JobQueue;
 import dev.agentic.testsupport.SseClient;
 import dev.agentic.testsupport.SseClient.Frame;
-import io.lettuce.core.StreamMessage;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,12 +33,7 @@ class DocumentIngestionTest extends RedisBackedTest {
     }
 
     private static Job takeBatchJob() {
-        JobQueue.ensureGroup(redis(), Lane.BATCH);
-        List<StreamMessage<String, String>> taken =
-                JobQueue.read(redis(), Lane.BATCH, "test-worker", 1, Duration.ofSeconds(10), false);
-        assertThat(taken).as("a job on the batch lane").hasSize(1);
-        JobQueue.ack(redis(), Lane.BATCH, taken.get(0).getId());
-        return WireCodec.decodeJob(taken.get(0).getBody().get(RedisKeys.JOB_FIELD));
+        return takeJob(Lane.BATCH);
     }
 
     @Test

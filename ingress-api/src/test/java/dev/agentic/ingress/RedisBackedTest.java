@@ -139,19 +139,43 @@ abstract class RedisBackedTest {
         return CONNECTION.sync();
     }
 
-    /** Takes the next job from the interactive lane as a worker would, waiting up to 10 s. */
+    /** How long {@link #takeJob} waits for a job. */
+    static final Duration TAKE_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Blocking reads on their own connection, whose timeout is longer than the block: a read that
+     * finds nothing then returns empty instead of racing the command timeout, and it never holds up
+     * the shared {@link #CONNECTION}.
+     */
+    private static final StatefulRedisConnection<String, String> BLOCKING = new RedisSettings(
+                    REDIS.uri(), Duration.ofSeconds(10), Duration.ofSeconds(2))
+            .connectForBlocking(CLIENT, TAKE_WAIT);
+
+    /** Takes the next job from the interactive lane as a worker would ({@link #takeJob(Lane)}). */
     static Job takeJob() {
-        JobQueue.ensureGroup(redis(), Lane.INTERACTIVE);
-        List<StreamMessage<String, String>> taken =
-                JobQueue.read(redis(), Lane.INTERACTIVE, "test-worker", 1, Duration.ofSeconds(10), false);
-        if (taken.isEmpty()) {
-            throw new AssertionError("no job was enqueued within 10 s");
-        }
-        StreamMessage<String, String> entry = taken.get(0);
-        JobQueue.ack(redis(), Lane.INTERACTIVE, entry.getId());
-        Job job = WireCodec.decodeJob(entry.getBody().get(RedisKeys.JOB_FIELD));
+        Job job = takeJob(Lane.INTERACTIVE);
         // As workers do: the ingress writes the job before its request, so make sure it exists.
         new EventLog(CONNECTION, Duration.ofMinutes(10), Duration.ofMinutes(20), Clock.systemUTC()).open(job);
         return job;
+    }
+
+    /**
+     * Takes and acknowledges the next job of {@code lane}, waiting up to {@link #TAKE_WAIT}; without
+     * one, fails with what the lane holds, to tell a refused request from a job another reader took.
+     */
+    static Job takeJob(Lane lane) {
+        JobQueue.ensureGroup(redis(), lane);
+        List<StreamMessage<String, String>> taken =
+                JobQueue.read(BLOCKING.sync(), lane, "test-worker", 1, TAKE_WAIT, false);
+        String queue = RedisKeys.queue(lane);
+        if (taken.isEmpty()) {
+            throw new AssertionError("no job was enqueued within " + TAKE_WAIT + "; the lane holds "
+                    + redis().xlen(queue) + " entries, its groups: " + redis().xinfoGroups(queue)
+                    + ", its last entry: "
+                    + redis().xrevrange(queue, io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1)));
+        }
+        StreamMessage<String, String> entry = taken.get(0);
+        JobQueue.ack(redis(), lane, entry.getId());
+        return WireCodec.decodeJob(entry.getBody().get(RedisKeys.JOB_FIELD));
     }
 }
