@@ -10,7 +10,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ public final class EventLog {
      */
     static final Duration TTL_SLACK = Duration.ofMinutes(1);
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> redis;
     private final Duration retention;
     private final Duration statusRetention;
     private final Duration ttlSlack;
@@ -60,10 +60,16 @@ public final class EventLog {
             Duration retention,
             Duration statusRetention,
             Clock clock) {
+        this(connection.sync(), retention, statusRetention, clock);
+    }
+
+    /** The same on any synchronous command API: a standalone connection's, or a cluster's (every script's keys share the request's slot). */
+    public EventLog(
+            RedisClusterCommands<String, String> redis, Duration retention, Duration statusRetention, Clock clock) {
         if (statusRetention.compareTo(retention) < 0) {
             throw new IllegalArgumentException("status retention must not be shorter than the event retention");
         }
-        this.connection = connection;
+        this.redis = redis;
         this.retention = retention;
         this.statusRetention = statusRetention;
         Duration tenth = retention.dividedBy(10);
@@ -320,8 +326,8 @@ public final class EventLog {
         return redis().hgetall(RedisKeys.request(requestId));
     }
 
-    private RedisCommands<String, String> redis() {
-        return connection.sync();
+    private RedisClusterCommands<String, String> redis() {
+        return redis;
     }
 
     private static String[] keys(String requestId) {

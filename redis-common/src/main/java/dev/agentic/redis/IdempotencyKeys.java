@@ -1,7 +1,7 @@
 package dev.agentic.redis;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -18,12 +18,12 @@ public final class IdempotencyKeys {
     private IdempotencyKeys() {}
 
     /** Claims the free key with {@code claim} for {@code ttl}; false when it is claimed already. */
-    public static boolean claim(RedisCommands<String, String> redis, String key, String claim, Duration ttl) {
+    public static boolean claim(RedisClusterCommands<String, String> redis, String key, String claim, Duration ttl) {
         return "OK".equals(redis.set(key, claim, SetArgs.Builder.nx().ex(ttl)));
     }
 
     /** The key's claim; null when it has none (it expired, or was given back). */
-    public static @Nullable String current(RedisCommands<String, String> redis, String key) {
+    public static @Nullable String current(RedisClusterCommands<String, String> redis, String key) {
         return redis.get(key);
     }
 
@@ -31,12 +31,13 @@ public final class IdempotencyKeys {
      * Replaces the key's claim {@code expected} with {@code claim}, keeping its TTL, in one step;
      * false when the key no longer holds {@code expected} (another retry took it over first).
      */
-    public static boolean takeOver(RedisCommands<String, String> redis, String key, String expected, String claim) {
+    public static boolean takeOver(
+            RedisClusterCommands<String, String> redis, String key, String expected, String claim) {
         return TAKE_OVER.run(redis, new String[] {key}, expected, claim) != null;
     }
 
     /** Gives back the key if it is still claimed for request {@code id}. */
-    public static void release(RedisCommands<String, String> redis, String key, String id) {
+    public static void release(RedisClusterCommands<String, String> redis, String key, String id) {
         String current = redis.get(key);
         if (current != null && current.startsWith(id + "|")) {
             redis.del(key);

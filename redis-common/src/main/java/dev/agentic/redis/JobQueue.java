@@ -15,7 +15,7 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
@@ -34,7 +34,7 @@ public final class JobQueue {
     private JobQueue() {}
 
     /** Appends the job to its lane. */
-    public static EventId enqueue(RedisCommands<String, String> redis, Job job) {
+    public static EventId enqueue(RedisClusterCommands<String, String> redis, Job job) {
         String id = redis.xadd(
                 RedisKeys.queue(job.lane()),
                 Map.of(
@@ -52,7 +52,8 @@ public final class JobQueue {
      * for it to {@code claim} (if the key still exists): a key marked queued always has its job on
      * the queue, even when the instance dies between the two.
      */
-    public static EventId enqueueClaimed(RedisCommands<String, String> redis, Job job, String claimKey, String claim) {
+    public static EventId enqueueClaimed(
+            RedisClusterCommands<String, String> redis, Job job, String claimKey, String claim) {
         String id = ENQUEUE_CLAIMED.run(
                 redis,
                 new String[] {claimKey, RedisKeys.queue(job.lane())},
@@ -68,7 +69,7 @@ public final class JobQueue {
     }
 
     /** Creates the lane's stream and group if missing (also after Redis restarted and lost them). */
-    public static void ensureGroup(RedisCommands<String, String> redis, Lane lane) {
+    public static void ensureGroup(RedisClusterCommands<String, String> redis, Lane lane) {
         try {
             redis.xgroupCreate(
                     XReadArgs.StreamOffset.from(RedisKeys.queue(lane), "0"),
@@ -85,7 +86,7 @@ public final class JobQueue {
      * restarted worker must finish first).
      */
     public static List<StreamMessage<String, String>> read(
-            RedisCommands<String, String> redis,
+            RedisClusterCommands<String, String> redis,
             Lane lane,
             String consumer,
             int count,
@@ -107,7 +108,11 @@ public final class JobQueue {
      * stream ({@link #laneOf}).
      */
     public static List<StreamMessage<String, String>> readLanes(
-            RedisCommands<String, String> redis, List<Lane> lanes, String consumer, int countPerLane, Duration block) {
+            RedisClusterCommands<String, String> redis,
+            List<Lane> lanes,
+            String consumer,
+            int countPerLane,
+            Duration block) {
         XReadArgs args = XReadArgs.Builder.count(countPerLane).block(block);
         @SuppressWarnings("unchecked")
         XReadArgs.StreamOffset<String>[] offsets = lanes.stream()
@@ -131,7 +136,7 @@ public final class JobQueue {
      * (or stopped refreshing its jobs). The entries' delivery counts go up by one.
      */
     public static List<StreamMessage<String, String>> claimAbandoned(
-            RedisCommands<String, String> redis, Lane lane, String consumer, Duration minIdle, int count) {
+            RedisClusterCommands<String, String> redis, Lane lane, String consumer, Duration minIdle, int count) {
         // XAUTOCLAIM looks at most 10 x COUNT pending entries per call: follow its cursor through the
         // whole pending list, or a dead worker's entries behind many live ones would wait for them.
         String cursor = "0-0";
@@ -160,7 +165,7 @@ public final class JobQueue {
      * @return the ids this consumer no longer owns: their jobs must stop without writing
      */
     public static List<String> refresh(
-            RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds) {
+            RedisClusterCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds) {
         if (entryIds.isEmpty()) {
             return List.of();
         }
@@ -181,7 +186,11 @@ public final class JobQueue {
      * shuts down with jobs it could not finish).
      */
     public static void release(
-            RedisCommands<String, String> redis, Lane lane, String consumer, List<String> entryIds, Duration idle) {
+            RedisClusterCommands<String, String> redis,
+            Lane lane,
+            String consumer,
+            List<String> entryIds,
+            Duration idle) {
         if (!entryIds.isEmpty()) {
             redis.xclaim(
                     RedisKeys.queue(lane),
@@ -193,7 +202,7 @@ public final class JobQueue {
 
     /** How often each of this consumer's pending entries has been delivered (1 = first delivery). */
     public static Map<String, Long> deliveryCounts(
-            RedisCommands<String, String> redis, Lane lane, String consumer, int count) {
+            RedisClusterCommands<String, String> redis, Lane lane, String consumer, int count) {
         if (count <= 0) {
             return Map.of();
         }
@@ -209,7 +218,7 @@ public final class JobQueue {
 
     /** This consumer's pending entries with their idle time and delivery count, oldest first. */
     public static List<PendingMessage> pendingOf(
-            RedisCommands<String, String> redis, Lane lane, String consumer, int count) {
+            RedisClusterCommands<String, String> redis, Lane lane, String consumer, int count) {
         return redis.xpending(
                 RedisKeys.queue(lane),
                 Consumer.from(RedisKeys.WORKER_GROUP, consumer),
@@ -219,17 +228,17 @@ public final class JobQueue {
 
     /** One entry of the lane's stream, or null when it is gone. */
     public static @Nullable StreamMessage<String, String> entry(
-            RedisCommands<String, String> redis, Lane lane, String entryId) {
+            RedisClusterCommands<String, String> redis, Lane lane, String entryId) {
         List<StreamMessage<String, String>> found = redis.xrange(RedisKeys.queue(lane), Range.create(entryId, entryId));
         return found.isEmpty() ? null : found.get(0);
     }
 
-    public static void ack(RedisCommands<String, String> redis, Lane lane, String entryId) {
+    public static void ack(RedisClusterCommands<String, String> redis, Lane lane, String entryId) {
         redis.xack(RedisKeys.queue(lane), RedisKeys.WORKER_GROUP, entryId);
     }
 
     /** Acknowledges several entries of a lane in one command. */
-    public static void ack(RedisCommands<String, String> redis, Lane lane, List<String> entryIds) {
+    public static void ack(RedisClusterCommands<String, String> redis, Lane lane, List<String> entryIds) {
         redis.xack(RedisKeys.queue(lane), RedisKeys.WORKER_GROUP, entryIds.toArray(String[]::new));
     }
 

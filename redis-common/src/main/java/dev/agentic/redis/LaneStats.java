@@ -2,7 +2,7 @@ package dev.agentic.redis;
 
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +29,7 @@ public record LaneStats(
     }
 
     /** The lane's counters, or null when its stream or its {@code workers} group does not exist. */
-    public static @Nullable LaneStats read(RedisCommands<String, String> redis, Lane lane) {
+    public static @Nullable LaneStats read(RedisClusterCommands<String, String> redis, Lane lane) {
         String reply = READ.run(
                 redis, new String[] {RedisKeys.queue(lane)}, RedisKeys.WORKER_GROUP, Integer.toString(COUNTED + 1));
         if (reply == null || reply.isEmpty()) {
@@ -83,7 +83,7 @@ public record LaneStats(
      * @return the lag Redis reports after the repair, or null when nothing was repaired (no lane, no
      *     group, a lag that is right, or more entries waiting than the script counts)
      */
-    public static @Nullable Long repairLag(RedisCommands<String, String> redis, Lane lane) {
+    public static @Nullable Long repairLag(RedisClusterCommands<String, String> redis, Lane lane) {
         String reply = REPAIR_LAG.run(
                 redis,
                 new String[] {RedisKeys.queue(lane)},

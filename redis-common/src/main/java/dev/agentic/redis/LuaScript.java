@@ -2,8 +2,8 @@ package dev.agentic.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,7 +44,7 @@ public final class LuaScript {
 
     /** Runs the script; a {@code false} reply comes back as {@code null}. */
     @Nullable
-    String run(RedisCommands<String, String> redis, String[] keys, String... args) {
+    String run(RedisClusterCommands<String, String> redis, String[] keys, String... args) {
         try {
             return redis.evalsha(sha, ScriptOutputType.VALUE, keys, args);
         } catch (RedisNoScriptException e) {
@@ -53,7 +53,7 @@ public final class LuaScript {
     }
 
     /** Runs a script that replies with an array (of strings). */
-    public List<Object> runMulti(RedisCommands<String, String> redis, String[] keys, String... args) {
+    public List<Object> runMulti(RedisClusterCommands<String, String> redis, String[] keys, String... args) {
         try {
             return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) {
@@ -63,7 +63,7 @@ public final class LuaScript {
 
     /** {@link #runMulti} without waiting (pipelined with other commands on the connection). */
     public CompletableFuture<List<Object>> runMultiAsync(
-            RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+            RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {
         return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture()
                 .exceptionallyCompose(e -> isNoScript(e)

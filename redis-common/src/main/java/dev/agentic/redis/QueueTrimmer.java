@@ -3,7 +3,7 @@ package dev.agentic.redis;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +43,7 @@ public final class QueueTrimmer {
      *
      * @return how many entries were removed
      */
-    public static long trimLane(RedisCommands<String, String> redis, Lane lane) {
+    public static long trimLane(RedisClusterCommands<String, String> redis, Lane lane) {
         String removed = TRIM_LANE.run(redis, new String[] {RedisKeys.queue(lane)});
         return removed == null ? 0 : Long.parseLong(removed);
     }
@@ -55,7 +55,7 @@ public final class QueueTrimmer {
      * @return how many entries were removed
      */
     public static long trimDeadLetters(
-            RedisCommands<String, String> redis, long maxLength, Duration maxAge, Clock clock) {
+            RedisClusterCommands<String, String> redis, long maxLength, Duration maxAge, Clock clock) {
         long oldest = Math.max(0, clock.millis() - maxAge.toMillis());
         long byAge = redis.xtrim(RedisKeys.DEAD_LETTERS, XTrimArgs.Builder.minId(oldest + "-0"));
         long byLength = redis.xtrim(RedisKeys.DEAD_LETTERS, XTrimArgs.Builder.maxlen(maxLength));

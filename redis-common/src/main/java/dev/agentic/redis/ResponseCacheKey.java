@@ -2,7 +2,7 @@ package dev.agentic.redis;
 
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 /**
  * The response-cache key of a query, as the workers that store answers and the ingress that serves
@@ -16,7 +16,7 @@ public final class ResponseCacheKey {
      * @throws io.lettuce.core.RedisException when Redis is unreachable
      * @throws NumberFormatException when the stored knowledge version is not a number
      */
-    public static String of(RedisCommands<String, String> redis, String tenant, String agent, String query) {
+    public static String of(RedisClusterCommands<String, String> redis, String tenant, String agent, String query) {
         long version = 0;
         if (CachedAnswer.KNOWLEDGE_AGENTS.contains(agent)) {
             String stored = redis.get(RedisKeys.knowledgeVersion(tenant));

@@ -3,6 +3,7 @@ package dev.agentic.redis;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.Usage;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,11 +26,16 @@ public final class UsageLedger {
     /** How long after its day the once-only guard remembers a request: far beyond any job's deadline and retries. */
     private static final Duration GUARD_TTL = Duration.ofDays(2);
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Duration retention;
 
     /** @param retention how long a day's (and a month's) usage is kept after the day (the month) ends */
-    public UsageLedger(StatefulRedisConnection<String, String> redis, Duration retention) {
+    public UsageLedger(StatefulRedisConnection<String, String> connection, Duration retention) {
+        this(connection.sync(), retention);
+    }
+
+    /** The same on any synchronous command API, a cluster's too (a tenant's usage keys share its slot). */
+    public UsageLedger(RedisClusterCommands<String, String> redis, Duration retention) {
         this.redis = redis;
         this.retention = retention;
     }
@@ -77,7 +83,7 @@ public final class UsageLedger {
             args[i++] = String.format(Locale.ROOT, "%.9f", entry.usage().costUsd());
         }
         String counted = RECORD.run(
-                redis.sync(),
+                redis,
                 new String[] {
                     RedisKeys.usageDay(tenant, day.toString()),
                     RedisKeys.usageCounted(tenant, day.toString()),
@@ -89,18 +95,17 @@ public final class UsageLedger {
 
     /** A day's usage hash as stored (fields {@code <agent>:<figure>}); empty when nothing was used. */
     public Map<String, String> day(String tenant, LocalDate day) {
-        return redis.sync().hgetall(RedisKeys.usageDay(tenant, day.toString()));
+        return redis.hgetall(RedisKeys.usageDay(tenant, day.toString()));
     }
 
     /** The tenant's cost (USD) on a UTC day. */
     public double costOfDay(String tenant, LocalDate day) {
-        return parse(redis.sync().hget(RedisKeys.usageDay(tenant, day.toString()), RedisKeys.USAGE_TOTAL_COST_FIELD));
+        return parse(redis.hget(RedisKeys.usageDay(tenant, day.toString()), RedisKeys.USAGE_TOTAL_COST_FIELD));
     }
 
     /** The tenant's cost (USD) in the UTC month of {@code day}. */
     public double costOfMonth(String tenant, LocalDate day) {
-        return parse(
-                redis.sync().hget(RedisKeys.usageMonth(tenant, MONTH.format(day)), RedisKeys.USAGE_TOTAL_COST_FIELD));
+        return parse(redis.hget(RedisKeys.usageMonth(tenant, MONTH.format(day)), RedisKeys.USAGE_TOTAL_COST_FIELD));
     }
 
     private static double parse(@Nullable String value) {
