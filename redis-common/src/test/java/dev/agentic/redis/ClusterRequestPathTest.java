@@ -88,6 +88,8 @@ class ClusterRequestPathTest {
                 owners.add(cluster.ownerOf(RedisKeys.request(job.id())).port());
                 LoggedEvent queued = log.open(job, relay);
                 assertThat(queued).isNotNull();
+                assertThat(log.attach(job.id(), RedisKeys.relayChannel("ingress-b")))
+                        .isEqualTo(1);
                 EventLog.Attempt attempt = log.beginAttempt(job, 1);
                 AttemptWriter writer = log.attempt(job.id(), attempt.number(), Duration.ZERO);
                 assertThat(writer.append(List.of(new StreamEvent.Start("w1", 1), new StreamEvent.Token("Hel"))))
@@ -130,6 +132,11 @@ class ClusterRequestPathTest {
         assertThat(reclaimed)
                 .extracting(StreamMessage::getId)
                 .containsExactly(taken.get(0).getId());
+        assertThat(JobQueue.refresh(redis, lane, "w1", List.of(taken.get(0).getId())))
+                .as("w1 lost it to w2's reclaim")
+                .containsExactly(taken.get(0).getId());
+        assertThat(JobQueue.refresh(redis, lane, "w2", List.of(taken.get(0).getId())))
+                .isEmpty();
         LaneStats stats = LaneStats.read(redis, lane);
         assertThat(stats).isNotNull();
         assertThat(stats.waiting()).isZero();

@@ -1,6 +1,7 @@
 package dev.agentic.ingress.config;
 
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.redis.UsageLedger;
 import io.lettuce.core.RedisClient;
@@ -24,6 +25,12 @@ class IngressConfiguration {
     @Bean(destroyMethod = "close")
     StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
         return RedisSettings.connectWaiting(client::connect);
+    }
+
+    /** The same connection's commands as any code that runs on a standalone Redis or a cluster takes them. */
+    @Bean
+    RedisLink redisLink(StatefulRedisConnection<String, String> connection) {
+        return RedisLink.of(connection);
     }
 
     @Bean

@@ -3,8 +3,8 @@ package dev.agentic.ingress.limits;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,13 +25,13 @@ public class LiveLimits implements AutoCloseable {
     static final String DEFAULT_PREFIX = "default.";
     static final String TENANT_PREFIX = "tenant.";
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final TenantLimits configured;
     private volatile Map<String, String> live = Map.of();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("live-limits").daemon().factory());
 
-    LiveLimits(StatefulRedisConnection<String, String> redis, IngressProperties properties) {
+    LiveLimits(RedisLink redis, IngressProperties properties) {
         this.redis = redis;
         this.configured = TenantLimits.of(properties.limits());
         long interval = properties.limits().refreshInterval().toMillis();

@@ -4,7 +4,7 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.LuaScript;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.agentic.redis.RedisLink;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -46,7 +46,7 @@ class StreamLeases implements AutoCloseable {
     /** Lease ids per renewal call: far below Lua's limit on the arguments of one command. */
     static final int RENEW_CHUNK = 1000;
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final Duration lease;
     private final String instance = HexFormat.of().formatHex(seed());
     private final AtomicLong sequence = new AtomicLong();
@@ -59,7 +59,7 @@ class StreamLeases implements AutoCloseable {
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("stream-leases").daemon().factory());
 
-    StreamLeases(StatefulRedisConnection<String, String> redis, IngressProperties properties, MeterRegistry meters) {
+    StreamLeases(RedisLink redis, IngressProperties properties, MeterRegistry meters) {
         this.redis = redis;
         this.lease = properties.limits().streamLease();
         Gauge.builder("agentic.ingress.stream.permits", this, StreamLeases::count)

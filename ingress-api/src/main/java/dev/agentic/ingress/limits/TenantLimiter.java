@@ -4,8 +4,8 @@ import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.LuaScript;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,18 +40,13 @@ public class TenantLimiter {
     /** Retry-After of {@code too_many_streams}: streams end at any moment, so soon, but not at once. */
     private static final long STREAM_RETRY_SECONDS = 2;
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final LiveLimits live;
     private final StreamLeases streams;
     private final Clock clock;
     private final MeterRegistry meters;
 
-    TenantLimiter(
-            StatefulRedisConnection<String, String> redis,
-            LiveLimits live,
-            StreamLeases streams,
-            Clock clock,
-            MeterRegistry meters) {
+    TenantLimiter(RedisLink redis, LiveLimits live, StreamLeases streams, Clock clock, MeterRegistry meters) {
         this.redis = redis;
         this.live = live;
         this.streams = streams;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -98,10 +99,11 @@ class TenantLimiterTest {
                 new Binder(new MapConfigurationPropertySource(config)).bindOrCreate("agentic", IngressProperties.class);
         StatefulRedisConnection<String, String> connection = client.connect();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        StreamLeases leases = new StreamLeases(connection, properties, meters);
-        LiveLimits live = new LiveLimits(connection, properties);
-        Instance instance = new Instance(
-                new TenantLimiter(connection, live, leases, Clock.systemUTC(), meters), leases, live, meters);
+        RedisLink link = RedisLink.of(connection);
+        StreamLeases leases = new StreamLeases(link, properties, meters);
+        LiveLimits live = new LiveLimits(link, properties);
+        Instance instance =
+                new Instance(new TenantLimiter(link, live, leases, Clock.systemUTC(), meters), leases, live, meters);
         instances.add(instance);
         instances.add(connection);
         return instance;
