@@ -61,7 +61,7 @@ class ChatCompletionsTest extends RedisBackedTest {
     void streamsChunksWithTheRoleFirstTheUsageWhenAskedAndDoneLast() {
         String body = MATH_CHAT.formatted(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
         try (SseClient.Stream stream = SseClient.post(url("/v1/chat/completions"), body, auth())) {
-            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.status()).as(stream::bodyText).isEqualTo(200);
             Job job = takeJob();
             assertThat(stream.header("X-Request-Id")).isEqualTo(job.id());
             worker(job).append(List.of(new StreamEvent.Start("w", 1), new StreamEvent.Token("Hel")));
@@ -92,7 +92,7 @@ class ChatCompletionsTest extends RedisBackedTest {
     void aChatStreamResumesAsChunksAfterItsLastEventId() {
         try (SseClient.Stream stream =
                 SseClient.post(url("/v1/chat/completions"), MATH_CHAT.formatted(",\"stream\":true"), auth())) {
-            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.status()).as(stream::bodyText).isEqualTo(200);
             Job job = takeJob();
             worker(job).append(new StreamEvent.Token("Hel"));
             assertThat(stream.next().data()).contains("\"role\":\"assistant\"");
@@ -130,7 +130,7 @@ class ChatCompletionsTest extends RedisBackedTest {
     void anErrorEventIsAnErrorChunkThatEndsTheStream() {
         try (SseClient.Stream stream =
                 SseClient.post(url("/v1/chat/completions"), MATH_CHAT.formatted(",\"stream\":true"), auth())) {
-            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.status()).as(stream::bodyText).isEqualTo(200);
             Job job = takeJob();
             worker(job).finish(new StreamEvent.Error("math_too_large", "The result is too large", false), "");
             List<String> data = stream.drain().stream().map(Frame::data).toList();

@@ -10,10 +10,14 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
  * client routes each command to its key's slot). Code written against it runs in either mode as
  * long as each script's and each multi-key command's keys share one slot.
  */
-public interface RedisLink {
+public interface RedisLink extends AutoCloseable {
     RedisClusterCommands<String, String> sync();
 
     RedisClusterAsyncCommands<String, String> async();
+
+    /** Closes the connection; its commands fail from then on. */
+    @Override
+    void close();
 
     /** A standalone connection's. */
     static RedisLink of(StatefulRedisConnection<String, String> connection) {
@@ -27,11 +31,16 @@ public interface RedisLink {
             public RedisClusterAsyncCommands<String, String> async() {
                 return connection.async();
             }
+
+            @Override
+            public void close() {
+                connection.close();
+            }
         };
     }
 
     /** A cluster connection's. */
-    static RedisLink of(StatefulRedisClusterConnection<String, String> connection) {
+    static RedisLink ofCluster(StatefulRedisClusterConnection<String, String> connection) {
         return new RedisLink() {
             @Override
             public RedisClusterCommands<String, String> sync() {
@@ -41,6 +50,11 @@ public interface RedisLink {
             @Override
             public RedisClusterAsyncCommands<String, String> async() {
                 return connection.async();
+            }
+
+            @Override
+            public void close() {
+                connection.close();
             }
         };
     }

@@ -2,6 +2,8 @@ package dev.agentic.worker;
 
 import dev.agentic.model.Lane;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
@@ -9,8 +11,6 @@ import dev.agentic.worker.config.WorkerProperties;
 import dev.agentic.worker.consumer.CancelWatcher;
 import dev.agentic.worker.consumer.JobConsumer;
 import dev.agentic.worker.consumer.JobRunner;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,24 +23,23 @@ import java.util.function.Function;
  * connection (for their Redis ports).
  */
 public final class TestWorker implements AutoCloseable {
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisConnector connector;
+    private final RedisLink connection;
     private final JobConsumer consumer;
 
-    private TestWorker(RedisClient client, StatefulRedisConnection<String, String> connection, JobConsumer consumer) {
-        this.client = client;
+    private TestWorker(RedisConnector connector, RedisLink connection, JobConsumer consumer) {
+        this.connector = connector;
         this.connection = connection;
         this.consumer = consumer;
     }
 
     /** Starts a worker running the agents {@code agents} makes from the worker's Redis connection. */
-    public static TestWorker start(
-            String redisUri, String name, Function<StatefulRedisConnection<String, String>, List<Agent>> agents) {
+    public static TestWorker start(String redisUri, String name, Function<RedisLink, List<Agent>> agents) {
         RedisSettings settings = new RedisSettings(redisUri, Duration.ofSeconds(2), Duration.ofSeconds(2));
-        RedisClient client = settings.createClient();
-        StatefulRedisConnection<String, String> connection = client.connect();
-        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
-        CancelWatcher cancels = new CancelWatcher(client);
+        RedisConnector connector = new RedisConnector(settings);
+        RedisLink connection = connector.connect();
+        EventLog events = new EventLog(connection.sync(), Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        CancelWatcher cancels = new CancelWatcher(connector);
         JobRunner runner = new JobRunner(
                 events,
                 new AgentRegistry(agents.apply(connection)),
@@ -64,9 +63,9 @@ public final class TestWorker implements AutoCloseable {
                 Duration.ofHours(2),
                 3);
         JobConsumer consumer =
-                new JobConsumer(client, connection, runner, cancels, settings, config, new SimpleMeterRegistry());
+                new JobConsumer(connector, connection, runner, cancels, config, new SimpleMeterRegistry());
         consumer.start();
-        return new TestWorker(client, connection, consumer);
+        return new TestWorker(connector, connection, consumer);
     }
 
     public boolean isRunning() {
@@ -79,6 +78,6 @@ public final class TestWorker implements AutoCloseable {
             consumer.stop();
         }
         connection.close();
-        client.shutdown();
+        connector.close();
     }
 }

@@ -7,7 +7,7 @@ import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.agentic.redis.RedisLink;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -24,10 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequiresRole(Role.OPERATOR)
 class AdmissionAdminController {
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final QueueMonitor monitor;
 
-    AdmissionAdminController(StatefulRedisConnection<String, String> redis, QueueMonitor monitor) {
+    AdmissionAdminController(RedisLink redis, QueueMonitor monitor) {
         this.redis = redis;
         this.monitor = monitor;
     }

@@ -11,11 +11,11 @@ import dev.agentic.model.RequestId;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,11 +36,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequiresRole(Role.OPERATOR)
 class DeadLetterController {
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final EventLog events;
     private final Clock clock;
 
-    DeadLetterController(StatefulRedisConnection<String, String> redis, EventLog events, Clock clock) {
+    DeadLetterController(RedisLink redis, EventLog events, Clock clock) {
         this.redis = redis;
         this.events = events;
         this.clock = clock;
@@ -125,7 +125,7 @@ class DeadLetterController {
         return described;
     }
 
-    private RedisCommands<String, String> commands() {
+    private RedisClusterCommands<String, String> commands() {
         return redis.sync();
     }
 }

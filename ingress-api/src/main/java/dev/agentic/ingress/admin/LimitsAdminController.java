@@ -6,7 +6,7 @@ import dev.agentic.ingress.security.RequiresRole;
 import dev.agentic.ingress.security.Role;
 import dev.agentic.ingress.web.ApiException;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.agentic.redis.RedisLink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +30,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequiresRole(Role.OPERATOR)
 class LimitsAdminController {
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final LiveLimits live;
 
-    LimitsAdminController(StatefulRedisConnection<String, String> redis, LiveLimits live) {
+    LimitsAdminController(RedisLink redis, LiveLimits live) {
         this.redis = redis;
         this.live = live;
     }

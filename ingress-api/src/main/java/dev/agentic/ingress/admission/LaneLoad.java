@@ -6,9 +6,18 @@ package dev.agentic.ingress.admission;
  * @param lag entries waiting that no worker has read yet (the group's lag)
  * @param drainPerSecond how fast workers have been taking entries (smoothed)
  * @param maxDepth the admission threshold in force for the lane
+ * @param pacePerSecond how fast workers take entries while some keep waiting: their pace, which
+ *     the drain rate is only when they cannot keep up (otherwise it is the arrival rate, and after
+ *     a quiet spell close to zero); 0 while the lane has not stayed backlogged from one sample to
+ *     the next, when no wait can be predicted
  */
-public record LaneLoad(long lag, double drainPerSecond, long maxDepth) {
-    static final LaneLoad UNKNOWN = new LaneLoad(0, 0, Long.MAX_VALUE);
+public record LaneLoad(long lag, double drainPerSecond, long maxDepth, double pacePerSecond) {
+    static final LaneLoad UNKNOWN = new LaneLoad(0, 0, Long.MAX_VALUE, 0);
+
+    /** A load whose lane has stayed backlogged, so that its drain rate is the workers' pace. */
+    public LaneLoad(long lag, double drainPerSecond, long maxDepth) {
+        this(lag, drainPerSecond, maxDepth, drainPerSecond);
+    }
 
     /** Seconds until the queue should be below its threshold again, at the observed drain rate. */
     long secondsUntilRoom() {
@@ -18,7 +27,7 @@ public record LaneLoad(long lag, double drainPerSecond, long maxDepth) {
 
     /** Seconds a new job would wait before a worker takes it; 0 when it cannot be told. */
     double predictedWaitSeconds() {
-        return drainPerSecond <= 0 ? 0 : lag / drainPerSecond;
+        return pacePerSecond <= 0 ? 0 : lag / pacePerSecond;
     }
 
     static long clampSeconds(double seconds) {

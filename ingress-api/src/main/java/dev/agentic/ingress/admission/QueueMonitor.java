@@ -4,9 +4,9 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.LaneStats;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +34,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueMonitor.class);
     private static final double SMOOTHING = 0.3;
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final IngressProperties.Admission config;
     private final Map<Lane, LaneLoad> loads = new EnumMap<>(Lane.class);
     private final Map<Lane, long[]> lastRead = new EnumMap<>(Lane.class);
@@ -46,7 +46,7 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("queue-monitor").daemon().factory());
 
-    QueueMonitor(StatefulRedisConnection<String, String> redis, IngressProperties properties, MeterRegistry meters) {
+    QueueMonitor(RedisLink redis, IngressProperties properties, MeterRegistry meters) {
         this.redis = redis;
         this.config = properties.admission();
         this.meters = meters;
@@ -146,8 +146,12 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
                 } else {
                     lastStats.put(lane, stats);
                 }
+                LaneLoad before = load(lane);
+                long[] previous = lastRead.get(lane);
                 double rate = smoothedRate(lane, stats == null ? null : stats.entriesRead(), now);
-                loads.put(lane, new LaneLoad(waiting, rate, maxDepth));
+                loads.put(
+                        lane,
+                        new LaneLoad(waiting, rate, maxDepth, pace(before, previous, lastRead.get(lane), waiting)));
             }
         }
     }
@@ -206,6 +210,22 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
             }
         }
         return lane == Lane.INTERACTIVE ? config.interactiveMaxDepth() : config.batchMaxDepth();
+    }
+
+    /**
+     * The workers' pace: entries read per second over an interval that began and ended with entries
+     * waiting (smoothed over such intervals), so the workers were busy all through it. Any other
+     * interval says only that they kept up, so the pace is unknown (0) until the lane has stayed
+     * backlogged for a whole interval again.
+     */
+    private static double pace(LaneLoad before, long @Nullable [] previousRead, long @Nullable [] read, long waiting) {
+        if (before.lag() == 0 || waiting == 0 || previousRead == null || read == null || read[0] < previousRead[0]) {
+            return 0;
+        }
+        double seconds = Math.max(1e-3, (read[1] - previousRead[1]) / 1e9);
+        double instant = (read[0] - previousRead[0]) / seconds;
+        double old = before.pacePerSecond();
+        return old == 0 ? instant : SMOOTHING * instant + (1 - SMOOTHING) * old;
     }
 
     private double smoothedRate(Lane lane, @Nullable Long entriesRead, long now) {

@@ -1,11 +1,9 @@
 package dev.agentic.ingress.config;
 
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
 import dev.agentic.redis.RedisLink;
-import dev.agentic.redis.RedisSettings;
 import dev.agentic.redis.UsageLedger;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -16,27 +14,21 @@ class IngressConfiguration {
     /** The ingress only reads the usage ledger; the retention of what it holds is the workers' setting. */
     private static final Duration USAGE_RETENTION = Duration.ofDays(400);
 
-    @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(IngressProperties properties) {
-        return properties.redis().settings().createClient();
+    @Bean(destroyMethod = "close")
+    RedisConnector redisConnector(IngressProperties properties) {
+        return new RedisConnector(properties.redis().settings());
     }
 
     /** One multiplexed connection for every command of this instance; it reconnects by itself. */
     @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return RedisSettings.connectWaiting(client::connect);
-    }
-
-    /** The same connection's commands as any code that runs on a standalone Redis or a cluster takes them. */
-    @Bean
-    RedisLink redisLink(StatefulRedisConnection<String, String> connection) {
-        return RedisLink.of(connection);
+    RedisLink redisLink(RedisConnector connector) {
+        return connector.connect();
     }
 
     @Bean
-    EventLog eventLog(StatefulRedisConnection<String, String> connection, IngressProperties properties, Clock clock) {
+    EventLog eventLog(RedisLink redis, IngressProperties properties, Clock clock) {
         return new EventLog(
-                connection,
+                redis.sync(),
                 properties.ingress().eventRetention(),
                 properties.ingress().statusRetention(),
                 clock);
@@ -44,8 +36,8 @@ class IngressConfiguration {
 
     /** Read by the budget check and the usage endpoint; workers write it (and set its retention). */
     @Bean
-    UsageLedger usageLedger(StatefulRedisConnection<String, String> connection) {
-        return new UsageLedger(connection, USAGE_RETENTION);
+    UsageLedger usageLedger(RedisLink redis) {
+        return new UsageLedger(redis.sync(), USAGE_RETENTION);
     }
 
     @Bean

@@ -8,7 +8,7 @@ import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.redis.EventLog;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.agentic.redis.RedisLink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +45,10 @@ class DashboardController {
 
     private final Overview overview;
     private final OverviewStreams streams;
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final EventLog events;
 
-    DashboardController(
-            Overview overview,
-            OverviewStreams streams,
-            StatefulRedisConnection<String, String> redis,
-            EventLog events) {
+    DashboardController(Overview overview, OverviewStreams streams, RedisLink redis, EventLog events) {
         this.overview = overview;
         this.streams = streams;
         this.redis = redis;

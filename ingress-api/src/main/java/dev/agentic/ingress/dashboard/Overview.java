@@ -6,11 +6,11 @@ import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.LaneStats;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,18 +35,14 @@ public class Overview {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final QueueMonitor monitor;
     private final Clock clock;
     private final long intervalMs;
     private @Nullable Map<String, Object> last;
     private long lastAtMs;
 
-    Overview(
-            StatefulRedisConnection<String, String> redis,
-            QueueMonitor monitor,
-            Clock clock,
-            IngressProperties properties) {
+    Overview(RedisLink redis, QueueMonitor monitor, Clock clock, IngressProperties properties) {
         this.redis = redis;
         this.monitor = monitor;
         this.clock = clock;
@@ -64,7 +60,7 @@ public class Overview {
     }
 
     private Map<String, Object> read(long now) {
-        RedisCommands<String, String> commands = redis.sync();
+        RedisClusterCommands<String, String> commands = redis.sync();
         Map<String, Object> overview = new LinkedHashMap<>();
         overview.put("at_ms", now);
         overview.put("lanes", lanes());
@@ -99,7 +95,7 @@ public class Overview {
      * {@code silent} until workers sweep it from the index; a worker that stopped cleanly left it.
      * (One {@code MGET}: in cluster mode the heartbeat keys will need one hash tag.)
      */
-    private static List<Map<String, Object>> workers(RedisCommands<String, String> commands, long now) {
+    private static List<Map<String, Object>> workers(RedisClusterCommands<String, String> commands, long now) {
         List<ScoredValue<String>> beats = commands.zrevrangebyscoreWithScores(
                 RedisKeys.WORKERS,
                 Range.create(0, Double.POSITIVE_INFINITY),

@@ -2,8 +2,8 @@ package dev.agentic.ingress.dashboard;
 
 import dev.agentic.ingress.config.IngressProperties;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -25,13 +25,13 @@ import org.springframework.stereotype.Component;
 public class RefusalTotals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RefusalTotals.class);
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final MeterRegistry meters;
     private final Map<String, Long> pushed = new HashMap<>();
     private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("refusal-totals").daemon().factory());
 
-    RefusalTotals(StatefulRedisConnection<String, String> redis, MeterRegistry meters, IngressProperties properties) {
+    RefusalTotals(RedisLink redis, MeterRegistry meters, IngressProperties properties) {
         this.redis = redis;
         this.meters = meters;
         long interval = properties.dashboard().overviewInterval().toMillis();

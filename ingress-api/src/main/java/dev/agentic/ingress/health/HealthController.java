@@ -1,7 +1,7 @@
 package dev.agentic.ingress.health;
 
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -16,10 +16,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class HealthController {
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final ApplicationAvailability availability;
 
-    HealthController(StatefulRedisConnection<String, String> redis, ApplicationAvailability availability) {
+    HealthController(RedisLink redis, ApplicationAvailability availability) {
         this.redis = redis;
         this.availability = availability;
     }

@@ -15,8 +15,8 @@ import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.IdempotencyKeys;
 import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +38,7 @@ public class QueryService {
 
     private final IngressProperties.Ingress config;
     private final EventLog events;
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     /**
      * How long a claimed Idempotency-Key without a request is left to the POST that claimed it; a
      * retry meanwhile waits, then takes the key over.
@@ -48,12 +48,7 @@ public class QueryService {
     private final Clock clock;
     private final MeterRegistry meters;
 
-    QueryService(
-            IngressProperties properties,
-            EventLog events,
-            StatefulRedisConnection<String, String> redis,
-            Clock clock,
-            MeterRegistry meters) {
+    QueryService(IngressProperties properties, EventLog events, RedisLink redis, Clock clock, MeterRegistry meters) {
         this.config = properties.ingress();
         this.events = events;
         this.redis = redis;

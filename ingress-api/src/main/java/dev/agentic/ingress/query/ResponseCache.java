@@ -12,9 +12,9 @@ import dev.agentic.model.Usage;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.ResponseCacheKey;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,16 +40,12 @@ class ResponseCache {
     /** The worker name in the {@code start} event of an answer served from the cache. */
     static final String WORKER = "response-cache";
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final EventLog events;
     private final MeterRegistry meters;
     private final boolean enabled;
 
-    ResponseCache(
-            StatefulRedisConnection<String, String> redis,
-            EventLog events,
-            MeterRegistry meters,
-            IngressProperties properties) {
+    ResponseCache(RedisLink redis, EventLog events, MeterRegistry meters, IngressProperties properties) {
         this.enabled = properties.ingress().responseCache();
         this.redis = redis;
         this.events = events;

@@ -1,6 +1,6 @@
 package dev.agentic.ingress.relay;
 
-import io.lettuce.core.RedisClient;
+import dev.agentic.redis.RedisConnector;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.context.annotation.Bean;
@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class RelayConfiguration {
     /** A second connection, in pub/sub mode, shared by every open stream of this instance. */
     @Bean(destroyMethod = "close")
-    Subscriptions subscriptions(RedisClient client) {
-        return new Subscriptions(client);
+    Subscriptions subscriptions(RedisConnector redisConnector) {
+        return new Subscriptions(redisConnector);
     }
 
     @Bean

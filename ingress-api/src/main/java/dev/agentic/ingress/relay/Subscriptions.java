@@ -6,8 +6,8 @@ import dev.agentic.model.LoggedEvent;
 import dev.agentic.model.MalformedWireDataException;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.RedisConnector;
 import dev.agentic.redis.RedisSettings;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.security.SecureRandom;
@@ -39,13 +39,13 @@ final class Subscriptions implements AutoCloseable {
     private final Map<String, Set<Consumer<List<LoggedEvent>>>> listeners = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
 
-    Subscriptions(RedisClient client) {
-        this(client, newInstanceId());
+    Subscriptions(RedisConnector redisConnector) {
+        this(redisConnector, newInstanceId());
     }
 
-    Subscriptions(RedisClient client, String instanceId) {
+    Subscriptions(RedisConnector redisConnector, String instanceId) {
         this.channel = RedisKeys.relayChannel(instanceId);
-        this.connection = RedisSettings.connectWaiting(client::connectPubSub);
+        this.connection = redisConnector.connectPubSub();
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String from, String message) {

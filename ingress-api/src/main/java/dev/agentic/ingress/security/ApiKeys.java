@@ -5,14 +5,14 @@ import dev.agentic.model.AsciiForm;
 import dev.agentic.model.Digests;
 import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
@@ -70,7 +70,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
             redis.call('SADD', KEYS[2], ARGV[7])
             return false""";
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final IngressProperties.Security config;
     private final Clock clock;
     private final @Nullable Bootstrap bootstrap;
@@ -88,16 +88,12 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
     /** Names this instance in its announcements, so it does not apply its own twice. */
     private final String origin = UUID.randomUUID().toString();
 
-    ApiKeys(
-            StatefulRedisConnection<String, String> redis,
-            RedisClient client,
-            IngressProperties properties,
-            Clock clock) {
+    ApiKeys(RedisLink redis, RedisConnector redisConnector, IngressProperties properties, Clock clock) {
         this.redis = redis;
         this.config = properties.security();
         this.clock = clock;
         this.bootstrap = bootstrapOf(config);
-        this.changes = RedisSettings.connectWaiting(client::connectPubSub);
+        this.changes = redisConnector.connectPubSub();
         changes.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -109,7 +105,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
                 }
             }
         });
-        client.addListener(new RedisConnectionStateListener() {
+        redisConnector.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (connection == changes) {
@@ -349,7 +345,7 @@ class ApiKeys implements ApplicationRunner, AutoCloseable {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private RedisCommands<String, String> commands() {
+    private RedisClusterCommands<String, String> commands() {
         return redis.sync();
     }
 }

@@ -9,6 +9,7 @@ import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -47,7 +48,7 @@ class QueueMonitorTest {
                         "agentic.admission.sample-interval", "1h",
                         "agentic.admission.interactive-max-depth", "5")))
                 .bindOrCreate("agentic", IngressProperties.class);
-        monitor = new QueueMonitor(connection, properties, meters);
+        monitor = new QueueMonitor(RedisLink.of(connection), properties, meters);
         for (Lane lane : Lane.values()) {
             JobQueue.ensureGroup(redis, lane);
         }
@@ -88,6 +89,53 @@ class QueueMonitorTest {
             }
         }
         throw new AssertionError("no total_net_output_bytes in INFO stats");
+    }
+
+    /**
+     * Workers that kept up, then idled: the smoothed drain rate decays towards zero with every
+     * sample that sees no reads, and was then taken for the workers' capacity, so the first sample
+     * that caught a job waiting predicted a wait of minutes and refused every request as
+     * {@code deadline_unreachable} until the next sample, with every worker free. The ingress test
+     * suite met it as a 429 on its first request after a quiet class.
+     */
+    @Test
+    void workersThatWereIdleAreNotTakenForSlowOnesWhenJobsArrive() throws Exception {
+        enqueue(10, 10);
+        JobQueue.read(redis, LANE, "w1", 2, Duration.ZERO, false);
+        monitor.sampleNow(); // the group's read counter from here on
+        JobQueue.read(redis, LANE, "w1", 8, Duration.ZERO, false);
+        Thread.sleep(100);
+        monitor.sampleNow(); // took 8 in 0.1 s
+        assertThat(monitor.load(LANE).drainPerSecond()).as("the workers' pace").isGreaterThan(10);
+        for (int i = 0; i < 30; i++) {
+            Thread.sleep(5);
+            monitor.sampleNow(); // nothing waits, nothing read
+        }
+        enqueue(3, 10); // the next jobs, caught by a sample before the free workers read them
+        monitor.sampleNow();
+
+        assertThat(monitor.load(LANE).lag()).isEqualTo(3);
+        assertThat(monitor.load(LANE).predictedWaitSeconds()).isZero();
+        Admission admission = new Admission(monitor, java.time.Clock.systemUTC(), meters);
+        long now = System.currentTimeMillis();
+        admission.admit(new Job(1, RequestId.newId(), "t", "math", "1+1", null, LANE, now, now + 20_000, null));
+    }
+
+    /** Workers that stay behind a backlog for a whole interval show their pace, from which the wait is predicted. */
+    @Test
+    void aBacklogTheWorkersStayBehindPredictsTheWait() throws Exception {
+        enqueue(50, 10);
+        JobQueue.read(redis, LANE, "w1", 2, Duration.ZERO, false);
+        monitor.sampleNow();
+        JobQueue.read(redis, LANE, "w1", 1, Duration.ZERO, false);
+        Thread.sleep(200);
+        monitor.sampleNow(); // 1 taken in 0.2 s with 47 still waiting: about 5 a second
+
+        LaneLoad load = monitor.load(LANE);
+        assertThat(load.pacePerSecond()).isBetween(1.0, 5.5);
+        assertThat(load.predictedWaitSeconds())
+                .as("47 waiting at about 5 a second")
+                .isGreaterThan(8);
     }
 
     @Test

@@ -35,7 +35,7 @@ class TenantLimiterClusterTest {
                                 "agentic.limits.burst", "2",
                                 "agentic.limits.max-streams", "1")))
                         .bindOrCreate("agentic", IngressProperties.class);
-                RedisLink link = RedisLink.of(connection);
+                RedisLink link = RedisLink.ofCluster(connection);
                 SimpleMeterRegistry meters = new SimpleMeterRegistry();
                 StreamLeases leases = new StreamLeases(link, properties, meters);
                 LiveLimits live = new LiveLimits(link, properties);

@@ -12,6 +12,7 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.redis.AttemptWriter;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -36,6 +37,7 @@ class EventCursorTest {
 
     private static RedisServer server;
     private static RedisClient client;
+    private static RedisConnector connector;
     private static StatefulRedisConnection<String, String> connection;
     private static EventLog log;
     private static Subscriptions instanceA;
@@ -47,8 +49,9 @@ class EventCursorTest {
         client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
         connection = client.connect();
         log = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
-        instanceA = new Subscriptions(client, "instance-a");
-        instanceB = new Subscriptions(client);
+        connector = new RedisConnector(new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+        instanceA = new Subscriptions(connector, "instance-a");
+        instanceB = new Subscriptions(connector);
     }
 
     @AfterAll
@@ -57,6 +60,7 @@ class EventCursorTest {
         instanceB.close();
         connection.close();
         client.shutdown();
+        connector.close();
         server.close();
     }
 

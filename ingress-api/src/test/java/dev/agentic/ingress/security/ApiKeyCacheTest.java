@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentic.ingress.config.IngressProperties;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -31,15 +33,18 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class ApiKeyCacheTest {
     private static RedisServer server;
     private static RedisClient client;
+    private static RedisConnector connector;
     private static StatefulRedisConnection<String, String> connection;
 
-    private final ApiKeys keys = new ApiKeys(connection, client, properties(), Clock.systemUTC());
+    private final ApiKeys keys = new ApiKeys(RedisLink.of(connection), connector, properties(), Clock.systemUTC());
 
     @BeforeAll
     static void startRedis() {
         server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(10), Duration.ofSeconds(2)).createClient();
+        RedisSettings settings = new RedisSettings(server.uri(), Duration.ofSeconds(10), Duration.ofSeconds(2));
+        client = settings.createClient();
         connection = client.connect();
+        connector = new RedisConnector(settings);
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -50,6 +55,7 @@ class ApiKeyCacheTest {
     @AfterAll
     static void stopRedis() {
         client.shutdown();
+        connector.close();
         server.close();
     }
 
@@ -84,7 +90,7 @@ class ApiKeyCacheTest {
 
     @Test
     void aKeyRevokedOnOneInstanceStopsWorkingOnAnotherAtOnce() {
-        ApiKeys other = new ApiKeys(client.connect(), client, properties(), Clock.systemUTC());
+        ApiKeys other = new ApiKeys(connector.connect(), connector, properties(), Clock.systemUTC());
         try {
             ApiKeys.Created created = keys.create("acme", Set.of(Role.USER), Set.of("math"), "test");
             assertThat(other.authenticate(created.key())).isPresent(); // now cached there for 60 s
@@ -103,7 +109,7 @@ class ApiKeyCacheTest {
 
     @Test
     void aKeyCreatedOnOneInstanceWorksOnAnotherThatHadCachedItsIdAsUnknown() {
-        ApiKeys other = new ApiKeys(client.connect(), client, properties(), Clock.systemUTC());
+        ApiKeys other = new ApiKeys(connector.connect(), connector, properties(), Clock.systemUTC());
         try {
             ApiKeys.Created created = keys.create("acme", Set.of(Role.USER), Set.of("math"), "test");
             // Forget it here and remember its id as unknown there, as if presented before it existed.

@@ -2,9 +2,9 @@ package dev.agentic.worker.config;
 
 import dev.agentic.model.Digests;
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.worker.agent.general.ConversationMemory;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -28,11 +28,11 @@ public final class RedisConversationMemory implements ConversationMemory {
             """;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink connection;
     private final int maxTurns;
     private final Duration ttl;
 
-    public RedisConversationMemory(StatefulRedisConnection<String, String> connection, int maxTurns, Duration ttl) {
+    public RedisConversationMemory(RedisLink connection, int maxTurns, Duration ttl) {
         if (maxTurns < 1 || !ttl.isPositive()) {
             throw new IllegalArgumentException("max turns and TTL must be positive");
         }

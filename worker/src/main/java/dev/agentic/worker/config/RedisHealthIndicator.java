@@ -1,7 +1,7 @@
 package dev.agentic.worker.config;
 
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -9,9 +9,9 @@ import org.springframework.stereotype.Component;
 /** Up while Redis answers PING; part of readiness. */
 @Component("redis")
 class RedisHealthIndicator implements HealthIndicator {
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink connection;
 
-    RedisHealthIndicator(StatefulRedisConnection<String, String> connection) {
+    RedisHealthIndicator(RedisLink connection) {
         this.connection = connection;
     }
 

@@ -1,7 +1,7 @@
 package dev.agentic.worker.config;
 
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,13 +20,13 @@ import org.springframework.stereotype.Component;
 class RedisProbe implements AutoCloseable {
     static final long EVERY_SECONDS = 5;
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink connection;
     private final Timer ping;
     private volatile boolean up;
     private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("redis-probe").daemon().factory());
 
-    RedisProbe(StatefulRedisConnection<String, String> connection, MeterRegistry meters) {
+    RedisProbe(RedisLink connection, MeterRegistry meters) {
         this.connection = connection;
         this.ping = Timer.builder("agentic.redis.ping")
                 .description("One PING round trip from this worker to Redis, every " + EVERY_SECONDS + " s")

@@ -1,7 +1,8 @@
 package dev.agentic.worker.config;
 
 import dev.agentic.redis.EventLog;
-import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.worker.agent.Agent;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
@@ -14,8 +15,6 @@ import dev.agentic.worker.agent.llm.LlmStream;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.maintenance.QueueTrimming;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,21 +25,21 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class WorkerConfiguration {
 
-    @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(WorkerProperties properties) {
-        return properties.redis().settings().createClient();
+    @Bean(destroyMethod = "close")
+    RedisConnector redisConnector(WorkerProperties properties) {
+        return new RedisConnector(properties.redis().settings());
     }
 
     /** Shared, multiplexed connection for event appends and acks. */
     @Bean(destroyMethod = "close")
-    StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return RedisSettings.connectWaiting(client::connect);
+    RedisLink redisConnection(RedisConnector connector) {
+        return connector.connect();
     }
 
     @Bean
-    EventLog eventLog(StatefulRedisConnection<String, String> connection, WorkerProperties properties) {
+    EventLog eventLog(RedisLink connection, WorkerProperties properties) {
         return new EventLog(
-                connection,
+                connection.sync(),
                 properties.worker().eventRetention(),
                 properties.worker().statusRetention(),
                 Clock.systemUTC());
@@ -53,10 +52,7 @@ class WorkerConfiguration {
     }
 
     @Bean
-    AgentRegistry agentRegistry(
-            WorkerProperties properties,
-            StatefulRedisConnection<String, String> connection,
-            LazyKnowledgeSource knowledge) {
+    AgentRegistry agentRegistry(WorkerProperties properties, RedisLink connection, LazyKnowledgeSource knowledge) {
         LlmStream llm = llmStream(properties.llm());
         ConversationMemory memory = new RedisConversationMemory(
                 connection,
@@ -94,8 +90,7 @@ class WorkerConfiguration {
 
     /** Trims the lanes' acknowledged history and the dead letters (agentic.trim.*). */
     @Bean
-    QueueTrimming queueTrimming(
-            StatefulRedisConnection<String, String> connection, WorkerProperties properties, MeterRegistry meters) {
+    QueueTrimming queueTrimming(RedisLink connection, WorkerProperties properties, MeterRegistry meters) {
         return new QueueTrimming(connection, properties.trim().settings(), Clock.systemUTC(), meters);
     }
 }

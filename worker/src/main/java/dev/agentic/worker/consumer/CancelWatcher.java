@@ -1,8 +1,8 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.model.RedisKeys;
+import dev.agentic.redis.RedisConnector;
 import dev.agentic.redis.RedisSettings;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Map;
@@ -24,8 +24,8 @@ public final class CancelWatcher implements AutoCloseable {
     private final StatefulRedisPubSubConnection<String, String> connection;
     private final Map<String, Runnable> onEnd = new ConcurrentHashMap<>();
 
-    public CancelWatcher(RedisClient client) {
-        this.connection = RedisSettings.connectWaiting(client::connectPubSub);
+    public CancelWatcher(RedisConnector connector) {
+        this.connection = connector.connectPubSub();
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String requestId) {

@@ -2,13 +2,12 @@ package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Lane;
 import dev.agentic.redis.JobQueue;
-import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +37,8 @@ final class ConsumeLoop implements Runnable {
     /** The most jobs one read takes (one per free slot). */
     private static final int MAX_BATCH = 16;
 
-    private final RedisClient client;
-    private final RedisSettings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisConnector connector;
+    private final RedisClusterCommands<String, String> redis;
     private final WorkerProperties.Worker config;
     private final String consumer;
     private final AgentThreads threads;
@@ -50,23 +48,21 @@ final class ConsumeLoop implements Runnable {
     /** Jobs taken in a row from the first lane. */
     private int preferredInARow;
 
-    private volatile @Nullable StatefulRedisConnection<String, String> blocking;
+    private volatile @Nullable RedisLink blocking;
 
     /**
      * @param submit runs a delivery in the slot it was read into (and gives the slot back)
      * @param running false once the worker stops
      */
     ConsumeLoop(
-            RedisClient client,
-            RedisSettings settings,
-            RedisCommands<String, String> redis,
+            RedisConnector connector,
+            RedisClusterCommands<String, String> redis,
             WorkerProperties.Worker config,
             AgentThreads threads,
             Reclaimer reclaimer,
             BiConsumer<Delivery, AgentThreads.Slot> submit,
             BooleanSupplier running) {
-        this.client = client;
-        this.settings = settings;
+        this.connector = connector;
         this.redis = redis;
         this.config = config;
         this.consumer = config.consumerName();
@@ -105,7 +101,7 @@ final class ConsumeLoop implements Runnable {
 
     /** Closes the blocking connection (after the loop has ended). */
     void close() {
-        StatefulRedisConnection<String, String> connection = blocking;
+        RedisLink connection = blocking;
         if (connection != null) {
             connection.close();
         }
@@ -126,7 +122,7 @@ final class ConsumeLoop implements Runnable {
 
     private void ensureBlockingConnection() {
         if (blocking == null) {
-            blocking = settings.connectForBlocking(client, config.pollTimeout());
+            blocking = connector.connectForBlocking(config.pollTimeout());
             ensureGroupsQuietly();
         }
     }
@@ -242,8 +238,8 @@ final class ConsumeLoop implements Runnable {
         return rotated;
     }
 
-    private RedisCommands<String, String> blockingCommands() {
-        StatefulRedisConnection<String, String> connection = blocking;
+    private RedisClusterCommands<String, String> blockingCommands() {
+        RedisLink connection = blocking;
         if (connection == null) {
             throw new IllegalStateException("consumer not started");
         }

@@ -1,11 +1,11 @@
 package dev.agentic.worker.consumer;
 
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.UsageLedger;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -23,7 +23,7 @@ class ConsumerConfiguration {
             AgentRegistry agents,
             CancelWatcher cancels,
             WorkerProperties properties,
-            StatefulRedisConnection<String, String> connection,
+            RedisLink connection,
             MeterRegistry meters) {
         return new JobRunner(
                 eventLog,
@@ -40,7 +40,8 @@ class ConsumerConfiguration {
                                 properties.cache().ttl(),
                                 Clock.systemUTC()),
                         new UsageAccounting(
-                                new UsageLedger(connection, properties.usage().retention()),
+                                new UsageLedger(
+                                        connection.sync(), properties.usage().retention()),
                                 eventLog,
                                 priceTable(properties.usage())),
                         new OutputLimits(
@@ -52,24 +53,23 @@ class ConsumerConfiguration {
 
     /** Pub/sub connection that tells running jobs when their request is cancelled. */
     @Bean
-    CancelWatcher cancelWatcher(RedisClient client) {
-        return new CancelWatcher(client);
+    CancelWatcher cancelWatcher(RedisConnector connector) {
+        return new CancelWatcher(connector);
     }
 
     @Bean
     JobConsumer jobConsumer(
-            RedisClient client,
-            StatefulRedisConnection<String, String> connection,
+            RedisConnector connector,
+            RedisLink connection,
             JobRunner runner,
             CancelWatcher cancels,
             WorkerProperties properties,
             MeterRegistry meters) {
         return new JobConsumer(
-                client,
+                connector,
                 connection,
                 runner,
                 cancels,
-                properties.redis().settings(),
                 properties.worker(),
                 meters,
                 properties.trim().deadLetterJobBytes());

@@ -5,7 +5,7 @@ import dev.agentic.model.LogText;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.redis.QueueTrimmer;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 final class DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final JobRunner runner;
     private final String consumer;
     private final MeterRegistry meters;
@@ -25,7 +25,7 @@ final class DeadLetters {
 
     /** @param maxJobBytes the most bytes of the job's payload a dead letter keeps (the rest is cut) */
     DeadLetters(
-            RedisCommands<String, String> redis,
+            RedisClusterCommands<String, String> redis,
             JobRunner runner,
             String consumer,
             MeterRegistry meters,

@@ -7,12 +7,11 @@ import dev.agentic.model.RedisKeys;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
-import dev.agentic.redis.RedisSettings;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -36,7 +35,7 @@ import org.springframework.context.SmartLifecycle;
 public final class JobConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final JobRunner runner;
     private final WorkerProperties.Worker config;
     private final String consumer;
@@ -58,23 +57,21 @@ public final class JobConsumer implements SmartLifecycle {
     private @Nullable Thread keeper;
 
     public JobConsumer(
-            RedisClient client,
-            StatefulRedisConnection<String, String> shared,
+            RedisConnector connector,
+            RedisLink shared,
             JobRunner runner,
             CancelWatcher cancels,
-            RedisSettings settings,
             WorkerProperties.Worker config,
             MeterRegistry meters) {
-        this(client, shared, runner, cancels, settings, config, meters, DEFAULT_DEAD_LETTER_JOB_BYTES);
+        this(connector, shared, runner, cancels, config, meters, DEFAULT_DEAD_LETTER_JOB_BYTES);
     }
 
     /** @param deadLetterJobBytes the most bytes of a job a dead letter keeps ({@code agentic.trim.dead-letter-max-job-size}) */
     public JobConsumer(
-            RedisClient client,
-            StatefulRedisConnection<String, String> shared,
+            RedisConnector connector,
+            RedisLink shared,
             JobRunner runner,
             CancelWatcher cancels,
-            RedisSettings settings,
             WorkerProperties.Worker config,
             MeterRegistry meters,
             int deadLetterJobBytes) {
@@ -100,8 +97,7 @@ public final class JobConsumer implements SmartLifecycle {
         this.leaseKeeper = new LeaseKeeper(redis, inflight, config, new WorkerStatus(threads, runner.recent(), config));
         this.settlements = new Settlements(redis, runner::settle, runner.recent());
         this.consumeLoop = new ConsumeLoop(
-                client,
-                settings,
+                connector,
                 redis,
                 config,
                 threads,

@@ -4,7 +4,7 @@ import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.worker.config.WorkerProperties;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
 final class LeaseKeeper implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Inflight inflight;
     private final WorkerProperties.Worker config;
     private final String consumer;
     private final WorkerStatus status;
 
     LeaseKeeper(
-            RedisCommands<String, String> redis,
+            RedisClusterCommands<String, String> redis,
             Inflight inflight,
             WorkerProperties.Worker config,
             WorkerStatus status) {

@@ -2,7 +2,7 @@ package dev.agentic.worker.consumer;
 
 import dev.agentic.model.Job;
 import dev.agentic.model.RedisKeys;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +72,7 @@ final class RecentRequests {
     }
 
     /** Pushes what was recorded since the last flush; on a Redis failure those are lost (a dashboard list). */
-    void flush(RedisCommands<String, String> redis) {
+    void flush(RedisClusterCommands<String, String> redis) {
         List<String> batch = new ArrayList<>();
         for (String line; batch.size() < keep && (line = unsent.poll()) != null; ) {
             unsentCount.decrementAndGet();

@@ -4,7 +4,7 @@ import dev.agentic.model.Lane;
 import dev.agentic.redis.JobQueue;
 import dev.agentic.worker.config.WorkerProperties;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -25,7 +25,7 @@ final class Reclaimer {
      */
     private static final Duration ORPHAN_AGE = Duration.ofSeconds(2);
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Inflight inflight;
     private final WorkerProperties.Worker config;
     private final String consumer;
@@ -34,7 +34,7 @@ final class Reclaimer {
     private long nextCheck;
 
     Reclaimer(
-            RedisCommands<String, String> redis,
+            RedisClusterCommands<String, String> redis,
             Inflight inflight,
             WorkerProperties.Worker config,
             MeterRegistry meters) {

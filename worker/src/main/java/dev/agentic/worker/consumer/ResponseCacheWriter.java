@@ -3,10 +3,10 @@ package dev.agentic.worker.consumer;
 import dev.agentic.model.CachedAnswer;
 import dev.agentic.model.Job;
 import dev.agentic.model.WireCodec;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.ResponseCacheKey;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -28,16 +28,12 @@ public final class ResponseCacheWriter {
 
     public static final ResponseCacheWriter DISABLED = new ResponseCacheWriter(null, Set.of(), Duration.ZERO, null);
 
-    private final @Nullable StatefulRedisConnection<String, String> redis;
+    private final @Nullable RedisLink redis;
     private final Set<String> agents;
     private final Duration ttl;
     private final @Nullable Clock clock;
 
-    private ResponseCacheWriter(
-            @Nullable StatefulRedisConnection<String, String> redis,
-            Set<String> agents,
-            Duration ttl,
-            @Nullable Clock clock) {
+    private ResponseCacheWriter(@Nullable RedisLink redis, Set<String> agents, Duration ttl, @Nullable Clock clock) {
         this.redis = redis;
         this.agents = Set.copyOf(agents);
         this.ttl = ttl;
@@ -48,8 +44,7 @@ public final class ResponseCacheWriter {
      * @param agents the agents whose answers are stored
      * @param ttl how long an answer is served; zero stores nothing
      */
-    public static ResponseCacheWriter create(
-            StatefulRedisConnection<String, String> redis, Set<String> agents, Duration ttl, Clock clock) {
+    public static ResponseCacheWriter create(RedisLink redis, Set<String> agents, Duration ttl, Clock clock) {
         return ttl.isPositive() && !agents.isEmpty() ? new ResponseCacheWriter(redis, agents, ttl, clock) : DISABLED;
     }
 

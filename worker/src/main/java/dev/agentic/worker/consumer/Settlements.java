@@ -4,7 +4,7 @@ import dev.agentic.model.Job;
 import dev.agentic.model.Lane;
 import dev.agentic.redis.JobQueue;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -33,7 +33,7 @@ final class Settlements implements AutoCloseable {
 
     private record Ended(Delivery delivery, Job job) {}
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Consumer<List<Job>> countUsage;
     private final RecentRequests recent;
     private final LinkedBlockingQueue<Ended> queue = new LinkedBlockingQueue<>();
@@ -44,7 +44,7 @@ final class Settlements implements AutoCloseable {
      * @param countUsage counts the usage of the jobs' requests once each; throws a Redis failure
      * @param recent the ended requests' summaries, pushed after each batch
      */
-    Settlements(RedisCommands<String, String> redis, Consumer<List<Job>> countUsage, RecentRequests recent) {
+    Settlements(RedisClusterCommands<String, String> redis, Consumer<List<Job>> countUsage, RecentRequests recent) {
         this.redis = redis;
         this.countUsage = countUsage;
         this.recent = recent;

@@ -3,9 +3,9 @@ package dev.agentic.worker.maintenance;
 import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.redis.QueueTrimmer;
+import dev.agentic.redis.RedisLink;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import org.springframework.context.SmartLifecycle;
 public final class QueueTrimming implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(QueueTrimming.class);
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final RedisLink redis;
     private final Settings settings;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -44,8 +44,7 @@ public final class QueueTrimming implements SmartLifecycle {
         }
     }
 
-    public QueueTrimming(
-            StatefulRedisConnection<String, String> redis, Settings settings, Clock clock, MeterRegistry meters) {
+    public QueueTrimming(RedisLink redis, Settings settings, Clock clock, MeterRegistry meters) {
         this.redis = redis;
         this.settings = settings;
         this.clock = clock;
@@ -78,7 +77,7 @@ public final class QueueTrimming implements SmartLifecycle {
 
     /** One pass over every lane and the dead letters. */
     public void trimOnce() {
-        RedisCommands<String, String> commands = redis.sync();
+        RedisClusterCommands<String, String> commands = redis.sync();
         for (Lane lane : Lane.values()) {
             count(lane.wireName(), QueueTrimmer.trimLane(commands, lane));
         }

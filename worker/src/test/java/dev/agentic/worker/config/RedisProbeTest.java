@@ -3,10 +3,10 @@ package dev.agentic.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -18,10 +18,10 @@ class RedisProbeTest {
     @Test
     void timesEachPingAndSaysWhenRedisIsGone() {
         try (RedisServer server = RedisServer.start()) {
-            RedisClient client =
-                    new RedisSettings(server.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1)).createClient();
+            RedisConnector connector =
+                    new RedisConnector(new RedisSettings(server.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1)));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            try (StatefulRedisConnection<String, String> connection = client.connect();
+            try (RedisLink connection = connector.connect();
                     RedisProbe probe = new RedisProbe(connection, meters)) {
                 Timer ping = meters.get("agentic.redis.ping").timer();
                 await().atMost(Duration.ofSeconds(5)).until(() -> ping.count() >= 1 && probe.up());
@@ -32,7 +32,7 @@ class RedisProbeTest {
                 await().atMost(Duration.ofSeconds(RedisProbe.EVERY_SECONDS + 5)).until(() -> !probe.up());
                 assertThat(meters.get("agentic.redis.up").gauge().value()).isZero();
             } finally {
-                client.shutdown();
+                connector.close();
             }
         }
     }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,26 +19,26 @@ import org.junit.jupiter.api.Test;
 /** The worker's one subscription to {@code agentic:cancel}, against a real Redis. */
 class CancelWatcherTest {
     private static RedisServer server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static RedisConnector connector;
+    private static RedisLink connection;
 
     @BeforeAll
     static void start() {
         server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
-        connection = client.connect();
+        connector = new RedisConnector(new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+        connection = connector.connect();
     }
 
     @AfterAll
     static void stop() {
         connection.close();
-        client.shutdown();
+        connector.close();
         server.close();
     }
 
     @Test
     void stopsTheWatchedJobOnItsCancelWithOneSubscriptionForAllJobs() throws Exception {
-        try (CancelWatcher watcher = new CancelWatcher(client)) {
+        try (CancelWatcher watcher = new CancelWatcher(connector)) {
             String watched = RequestId.newId();
             String other = RequestId.newId();
             CountDownLatch stopped = new CountDownLatch(1);

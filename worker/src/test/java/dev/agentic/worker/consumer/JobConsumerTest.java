@@ -14,6 +14,8 @@ import dev.agentic.model.RedisKeys;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.worker.RedisProbe;
@@ -26,8 +28,6 @@ import dev.agentic.worker.agent.EventSink;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,8 +52,8 @@ class JobConsumerTest {
 
     private final List<Worker> workers = new ArrayList<>();
 
-    /** One worker: its own client, connection, runner and consumer, as a worker process has. */
-    private record Worker(RedisClient client, StatefulRedisConnection<String, String> connection, JobConsumer consumer)
+    /** One worker: its own connector, connection, runner and consumer, as a worker process has. */
+    private record Worker(RedisConnector connector, RedisLink connection, JobConsumer consumer)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -61,7 +61,7 @@ class JobConsumerTest {
                 consumer.stop();
             }
             connection.close();
-            client.shutdown();
+            connector.close();
         }
     }
 
@@ -113,10 +113,10 @@ class JobConsumerTest {
             List<Agent> agentList,
             java.util.function.UnaryOperator<WorkerProperties.Worker> tune) {
         RedisSettings settings = new RedisSettings(redisServer.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2));
-        RedisClient client = settings.createClient();
-        StatefulRedisConnection<String, String> connection = client.connect();
-        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
-        CancelWatcher cancels = new CancelWatcher(client);
+        RedisConnector connector = new RedisConnector(settings);
+        RedisLink connection = connector.connect();
+        EventLog events = new EventLog(connection.sync(), Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        CancelWatcher cancels = new CancelWatcher(connector);
         AgentRegistry agents = new AgentRegistry(agentList);
         var config = new WorkerProperties.Worker(
                 name,
@@ -143,9 +143,7 @@ class JobConsumerTest {
                 JobRunner.Services.NONE.withLimits(
                         new OutputLimits((int) config.maxEventBytes().toBytes(), config.maxAnswerChars())));
         Worker worker = new Worker(
-                client,
-                connection,
-                new JobConsumer(client, connection, runner, cancels, settings, config, consumerMeters));
+                connector, connection, new JobConsumer(connector, connection, runner, cancels, config, consumerMeters));
         workers.add(worker);
         return worker;
     }

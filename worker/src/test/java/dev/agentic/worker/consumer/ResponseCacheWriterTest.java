@@ -11,13 +11,13 @@ import dev.agentic.model.RequestId;
 import dev.agentic.model.StreamEvent;
 import dev.agentic.model.WireCodec;
 import dev.agentic.redis.EventLog;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
 import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.math.MathAgent;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,20 +31,20 @@ import org.junit.jupiter.api.Test;
 /** What a worker stores in the response cache after an answer, against a real redis-server. */
 class ResponseCacheWriterTest {
     private static RedisServer server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static RedisConnector connector;
+    private static RedisLink connection;
     private static JobRunner runner;
 
     @BeforeAll
     static void start() {
         server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)).createClient();
-        connection = client.connect();
-        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        connector = new RedisConnector(new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+        connection = connector.connect();
+        EventLog events = new EventLog(connection.sync(), Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
         runner = new JobRunner(
                 events,
                 new AgentRegistry(List.of(new MathAgent(), new DiagnosticAgent())),
-                new CancelWatcher(client),
+                new CancelWatcher(connector),
                 "w1",
                 Duration.ofSeconds(2),
                 Clock.systemUTC(),
@@ -57,7 +57,7 @@ class ResponseCacheWriterTest {
     static void stop() {
         runner.close();
         connection.close();
-        client.shutdown();
+        connector.close();
         server.close();
     }
 

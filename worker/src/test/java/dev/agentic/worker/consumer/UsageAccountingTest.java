@@ -11,6 +11,8 @@ import dev.agentic.model.StreamEvent;
 import dev.agentic.model.Usage;
 import dev.agentic.redis.EventLog;
 import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.redis.UsageLedger;
 import dev.agentic.testsupport.RedisServer;
@@ -19,8 +21,6 @@ import dev.agentic.worker.agent.AgentRegistry;
 import dev.agentic.worker.agent.diagnostic.DiagnosticAgent;
 import dev.agentic.worker.agent.math.MathAgent;
 import dev.agentic.worker.config.WorkerProperties;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,12 +71,12 @@ class UsageAccountingTest {
 
     private Parts worker(String name, Duration reclaimTimeout) {
         RedisSettings settings = new RedisSettings(redisServer.uri(), Duration.ofSeconds(2), Duration.ofSeconds(2));
-        RedisClient client = settings.createClient();
-        StatefulRedisConnection<String, String> connection = client.connect();
-        EventLog events = new EventLog(connection, Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
-        CancelWatcher cancels = new CancelWatcher(client);
+        RedisConnector connector = new RedisConnector(settings);
+        RedisLink connection = connector.connect();
+        EventLog events = new EventLog(connection.sync(), Duration.ofHours(1), Duration.ofHours(2), Clock.systemUTC());
+        CancelWatcher cancels = new CancelWatcher(connector);
         UsageAccounting accounting =
-                new UsageAccounting(new UsageLedger(connection, Duration.ofDays(400)), events, PRICES);
+                new UsageAccounting(new UsageLedger(connection.sync(), Duration.ofDays(400)), events, PRICES);
         JobRunner runner = new JobRunner(
                 events,
                 new AgentRegistry(List.of(new MathAgent(), new DiagnosticAgent())),
@@ -100,8 +100,8 @@ class UsageAccountingTest {
                 Duration.ofHours(2),
                 3);
         JobConsumer consumer =
-                new JobConsumer(client, connection, runner, cancels, settings, config, new SimpleMeterRegistry());
-        closing.add(client::shutdown);
+                new JobConsumer(connector, connection, runner, cancels, config, new SimpleMeterRegistry());
+        closing.add(connector::close);
         closing.add(connection::close);
         closing.add(() -> {
             if (consumer.isRunning()) {

@@ -8,12 +8,12 @@ import dev.agentic.model.Lane;
 import dev.agentic.model.RedisKeys;
 import dev.agentic.model.RequestId;
 import dev.agentic.redis.JobQueue;
+import dev.agentic.redis.RedisConnector;
+import dev.agentic.redis.RedisLink;
 import dev.agentic.redis.RedisSettings;
 import dev.agentic.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,22 +24,22 @@ import org.junit.jupiter.api.Test;
 
 class QueueTrimmingTest {
     private RedisServer server;
-    private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
-    private RedisCommands<String, String> redis;
+    private RedisConnector connector;
+    private RedisLink connection;
+    private RedisClusterCommands<String, String> redis;
 
     @BeforeEach
     void startRedis() {
         server = RedisServer.start();
-        client = new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)).createClient();
-        connection = client.connect();
+        connector = new RedisConnector(new RedisSettings(server.uri(), Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        connection = connector.connect();
         redis = connection.sync();
     }
 
     @AfterEach
     void stopRedis() {
         connection.close();
-        client.shutdown();
+        connector.close();
         server.close();
     }
 
