@@ -21,41 +21,21 @@ public interface RedisLink extends AutoCloseable {
 
     /** A standalone connection's. */
     static RedisLink of(StatefulRedisConnection<String, String> connection) {
-        return new RedisLink() {
-            @Override
-            public RedisClusterCommands<String, String> sync() {
-                return connection.sync();
-            }
-
-            @Override
-            public RedisClusterAsyncCommands<String, String> async() {
-                return connection.async();
-            }
-
-            @Override
-            public void close() {
-                connection.close();
-            }
-        };
+        return new Connected(connection.sync(), connection.async(), connection::close);
     }
 
     /** A cluster connection's. */
     static RedisLink ofCluster(StatefulRedisClusterConnection<String, String> connection) {
-        return new RedisLink() {
-            @Override
-            public RedisClusterCommands<String, String> sync() {
-                return connection.sync();
-            }
+        return new Connected(connection.sync(), connection.async(), connection::close);
+    }
 
-            @Override
-            public RedisClusterAsyncCommands<String, String> async() {
-                return connection.async();
-            }
-
-            @Override
-            public void close() {
-                connection.close();
-            }
-        };
+    /** A connection's APIs, taken once (Lettuce hands out the same objects every time). */
+    record Connected(
+            RedisClusterCommands<String, String> sync, RedisClusterAsyncCommands<String, String> async, Runnable closer)
+            implements RedisLink {
+        @Override
+        public void close() {
+            closer.run();
+        }
     }
 }

@@ -24,8 +24,12 @@ class RedisClusterTest {
                     .isEqualTo("OK");
             assertThat(cluster.redisCli(owner, "WAIT", "1", "2000").strip()).isEqualTo("1");
 
+            long killed = System.nanoTime();
             owner.kill();
             cluster.awaitHealthy(Duration.ofSeconds(30));
+            System.out.printf(
+                    "RedisClusterTest: a killed master's replica served its slots after %d ms (node timeout %d ms)%n",
+                    (System.nanoTime() - killed) / 1_000_000, RedisCluster.NODE_TIMEOUT.toMillis());
             RedisServer promoted = cluster.ownerOf("agentic:req:{abc}");
             assertThat(promoted.port()).isNotEqualTo(owner.port());
             assertThat(cluster.masterPorts()).hasSize(3);
