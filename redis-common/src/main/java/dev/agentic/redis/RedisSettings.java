@@ -8,6 +8,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -71,6 +74,43 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(connectTimeout)
                         .keepAlive(true)
+                        .build())
+                .build());
+        return client;
+    }
+
+    /**
+     * A Redis Cluster client with the same behaviour ({@link #createClient}), seeded with this URI
+     * (any node; the client discovers the others), that follows the cluster's topology: every 10 s,
+     * and at once when a node answers MOVED or ASK or a connection drops, so a failover or a slot
+     * migration is seen within seconds.
+     */
+    public RedisClusterClient createClusterClient() {
+        return createClusterClient(commandTimeout);
+    }
+
+    /**
+     * The same with another command timeout. A cluster connection's {@code setTimeout} does not
+     * reach the connections to its nodes, which expire commands by the client's timeout, so
+     * blocking reads need a client of their own whose timeout covers the block
+     * ({@code RedisConnectorClusterTest}).
+     */
+    public RedisClusterClient createClusterClient(Duration timeout) {
+        RedisURI seed = RedisURI.create(uri);
+        seed.setTimeout(timeout);
+        RedisClusterClient client =
+                RedisClusterClient.create(commandLatency ? Metered.INSTANCE : SharedResources.INSTANCE, seed);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(connectTimeout)
+                        .keepAlive(true)
+                        .build())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(10))
+                        .enableAllAdaptiveRefreshTriggers()
                         .build())
                 .build());
         return client;
