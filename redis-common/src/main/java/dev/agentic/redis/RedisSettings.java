@@ -66,7 +66,12 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
         target.setTimeout(commandTimeout);
         RedisClient client =
                 new UntimedSyncClient(commandLatency ? Metered.INSTANCE : SharedResources.INSTANCE, target);
-        client.setOptions(ClientOptions.builder()
+        client.setOptions(clientOptions());
+        return client;
+    }
+
+    private ClientOptions clientOptions() {
+        return ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 // Each connection's own timeout: the command timeout, longer for blocking reads.
@@ -75,8 +80,7 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
                         .connectTimeout(connectTimeout)
                         .keepAlive(true)
                         .build())
-                .build());
-        return client;
+                .build();
     }
 
     /**
@@ -100,14 +104,7 @@ public record RedisSettings(String uri, Duration commandTimeout, Duration connec
         seed.setTimeout(timeout);
         RedisClusterClient client =
                 RedisClusterClient.create(commandLatency ? Metered.INSTANCE : SharedResources.INSTANCE, seed);
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled())
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(connectTimeout)
-                        .keepAlive(true)
-                        .build())
+        client.setOptions(ClusterClientOptions.builder(clientOptions())
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(10))
                         .enableAllAdaptiveRefreshTriggers()
