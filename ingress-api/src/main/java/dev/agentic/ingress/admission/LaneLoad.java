@@ -14,11 +14,6 @@ package dev.agentic.ingress.admission;
 public record LaneLoad(long lag, double drainPerSecond, long maxDepth, double pacePerSecond) {
     static final LaneLoad UNKNOWN = new LaneLoad(0, 0, Long.MAX_VALUE, 0);
 
-    /** A load whose lane has stayed backlogged, so that its drain rate is the workers' pace. */
-    public LaneLoad(long lag, double drainPerSecond, long maxDepth) {
-        this(lag, drainPerSecond, maxDepth, drainPerSecond);
-    }
-
     /** Seconds until the queue should be below its threshold again, at the observed drain rate. */
     long secondsUntilRoom() {
         double excess = lag - maxDepth + 1;

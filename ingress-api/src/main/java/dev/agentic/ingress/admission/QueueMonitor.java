@@ -147,11 +147,14 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
                     lastStats.put(lane, stats);
                 }
                 LaneLoad before = load(lane);
-                long[] previous = lastRead.get(lane);
-                double rate = smoothedRate(lane, stats == null ? null : stats.entriesRead(), now);
-                loads.put(
-                        lane,
-                        new LaneLoad(waiting, rate, maxDepth, pace(before, previous, lastRead.get(lane), waiting)));
+                Double read = readRate(lane, stats == null ? null : stats.entriesRead(), now);
+                double rate = read == null ? before.drainPerSecond() : smoothed(before.drainPerSecond(), read);
+                // The workers' pace: the read rate over an interval that began and ended with entries
+                // waiting, so they were busy all through it. Any other interval says only that they
+                // kept up: the pace is unknown (0) until the lane stays backlogged for a whole one.
+                double pace =
+                        read == null || before.lag() == 0 || waiting == 0 ? 0 : smoothed(before.pacePerSecond(), read);
+                loads.put(lane, new LaneLoad(waiting, rate, maxDepth, pace));
             }
         }
     }
@@ -213,34 +216,20 @@ public class QueueMonitor implements LaneLoads, AutoCloseable {
     }
 
     /**
-     * The workers' pace: entries read per second over an interval that began and ended with entries
-     * waiting (smoothed over such intervals), so the workers were busy all through it. Any other
-     * interval says only that they kept up, so the pace is unknown (0) until the lane has stayed
-     * backlogged for a whole interval again.
+     * Entries read per second since the last sample, which this one replaces; null when it cannot be
+     * told (no earlier sample, or the group's read counter is unknown or went back).
      */
-    private static double pace(LaneLoad before, long @Nullable [] previousRead, long @Nullable [] read, long waiting) {
-        if (before.lag() == 0 || waiting == 0 || previousRead == null || read == null || read[0] < previousRead[0]) {
-            return 0;
-        }
-        double seconds = Math.max(1e-3, (read[1] - previousRead[1]) / 1e9);
-        double instant = (read[0] - previousRead[0]) / seconds;
-        double old = before.pacePerSecond();
-        return old == 0 ? instant : SMOOTHING * instant + (1 - SMOOTHING) * old;
-    }
-
-    private double smoothedRate(Lane lane, @Nullable Long entriesRead, long now) {
-        long[] previous = lastRead.get(lane);
-        double old = load(lane).drainPerSecond();
-        if (entriesRead == null) {
-            lastRead.remove(lane);
-            return old;
-        }
-        lastRead.put(lane, new long[] {entriesRead, now});
-        if (previous == null || entriesRead < previous[0]) {
-            return old;
+    private @Nullable Double readRate(Lane lane, @Nullable Long entriesRead, long now) {
+        long[] previous =
+                entriesRead == null ? lastRead.remove(lane) : lastRead.put(lane, new long[] {entriesRead, now});
+        if (entriesRead == null || previous == null || entriesRead < previous[0]) {
+            return null;
         }
         double seconds = Math.max(1e-3, (now - previous[1]) / 1e9);
-        double instant = (entriesRead - previous[0]) / seconds;
+        return (entriesRead - previous[0]) / seconds;
+    }
+
+    private static double smoothed(double old, double instant) {
         return old == 0 ? instant : SMOOTHING * instant + (1 - SMOOTHING) * old;
     }
 

@@ -27,13 +27,13 @@ class AdmissionTest {
 
     @Test
     void admitsWhileTheLaneIsBelowItsThreshold() {
-        with(new LaneLoad(99, 10, 100)).admit(job(60_000));
+        with(new LaneLoad(99, 10, 100, 10)).admit(job(60_000));
     }
 
     @Test
     void refusesAFullLaneWithARetryAfterFromTheDrainRate() {
         // 50 over the limit (+1 for this request) at 10 jobs/s: room again in about 5.1 s.
-        assertThatThrownBy(() -> with(new LaneLoad(150, 10, 100)).admit(job(60_000)))
+        assertThatThrownBy(() -> with(new LaneLoad(150, 10, 100, 10)).admit(job(60_000)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status().value()).isEqualTo(429);
                     assertThat(e.code()).isEqualTo("queue_full");
@@ -43,7 +43,7 @@ class AdmissionTest {
 
     @Test
     void aStalledQueueStillGetsABoundedRetryAfter() {
-        assertThatThrownBy(() -> with(new LaneLoad(5000, 0, 100)).admit(job(60_000)))
+        assertThatThrownBy(() -> with(new LaneLoad(5000, 0, 100, 0)).admit(job(60_000)))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.properties()).containsEntry("retry_after_seconds", 120L));
     }
@@ -51,11 +51,11 @@ class AdmissionTest {
     @Test
     void refusesAtOnceADeadlineThePredictedWaitAlreadyExceeds() {
         // 80 waiting at 10/s: an 8 s wait; a 3 s deadline cannot be met.
-        assertThatThrownBy(() -> with(new LaneLoad(80, 10, 1000)).admit(job(3_000)))
+        assertThatThrownBy(() -> with(new LaneLoad(80, 10, 1000, 10)).admit(job(3_000)))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo("deadline_unreachable");
                     assertThat(e.properties()).containsEntry("retry_after_seconds", 5L);
                 });
-        with(new LaneLoad(80, 10, 1000)).admit(job(9_000));
+        with(new LaneLoad(80, 10, 1000, 10)).admit(job(9_000));
     }
 }
