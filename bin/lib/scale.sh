@@ -32,13 +32,27 @@ abort_scale() { # NAME MESSAGE
 }
 
 # Nginx re-reads its config on SIGHUP: new connections follow the new upstream list, open ones
-# (streams included) finish on the worker processes that accepted them.
+# (streams included) finish on the worker processes that accepted them. Returns once the new
+# workers run (at most 5 s): the old ones then take no new connection, so an ingress taken out can
+# be stopped. (A request an old worker was already reading may still reach it: a stopping ingress
+# answers that one 503 shutting_down, retryable.)
 reload_nginx() {
-  local pid
+  local pid before deadline
   if ! pid=$(read_pid nginx) || ! is_ours nginx "$pid"; then
     die "Nginx is not running; restart with 'bin/agentic down && bin/agentic up'"
   fi
+  before=$(nginx_workers "$pid")
   kill -HUP "$pid"
+  deadline=$((SECONDS + 5))
+  while ((SECONDS < deadline)); do
+    [[ -n $(comm -13 <(printf '%s\n' "$before") <(nginx_workers "$pid")) ]] && return 0
+    sleep 0.1
+  done
+  warn "Nginx started no new worker within 5 s of the reload; see $LOG_DIR/nginx-error.log"
+}
+
+nginx_workers() { # MASTER_PID -> its child pids, sorted
+  ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' | sort
 }
 
 # Locks the run folder against up/down/scale/rollout and checks a stack runs.
